@@ -1,0 +1,45 @@
+# Carto-Langue: the two commands of the README are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+DEMO_COURSES ?= 3000
+DEMO_SEED ?= 1
+
+.PHONY: run test quality install serve demo messages clean
+
+# The venv is rebuilt when the lock file changes.
+$(VENV)/.installed: requirements.lock
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py compilemessages --ignore '.venv' -v0
+	$(PY) manage.py load_territories
+	$(PY) manage.py generate_demo --courses $(DEMO_COURSES) --seed $(DEMO_SEED)
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(PY) manage.py compilemessages --ignore '.venv' -v0
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+quality: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint --check cartolangue
+	$(BIN)/djlint --lint cartolangue
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+messages: install
+	$(PY) manage.py makemessages -l en -l ar --ignore '.venv/*' --no-obsolete
+
+lock:
+	$(BIN)/pip-compile --quiet --allow-unsafe --extra dev --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache

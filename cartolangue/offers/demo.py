@@ -1,0 +1,475 @@
+"""Synthetic but plausible demo offer, deterministic for a given seed and reference date.
+
+Every record is flagged `source="demo"` and shown as "données de démonstration". Courses follow the
+shapes of the real offer (Réseau Alpha, DOKELIO): an alphabétisation course targets A1.1 and takes
+people never or little schooled, an OEPRE workshop is for parents of pupils, a CIR course is funded
+by the Ofii, and so on. Places sit inside real communes, Val-d'Oise weighted up.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+import shapely
+from django.db import connection, transaction
+from django.utils.text import slugify
+
+from cartolangue.geo.models import Commune
+from cartolangue.offers import enums
+from cartolangue.offers.models import (
+    DEMO_SOURCE,
+    Certification,
+    Course,
+    CourseAudience,
+    CourseFunder,
+    CourseSchooling,
+    ExamSession,
+    Place,
+    Session,
+    Structure,
+    TimeSlot,
+)
+
+BATCH_SIZE = 5000
+VAL_DOISE_WEIGHT = 4  # the first territory: a denser offer than elsewhere in Île-de-France
+T = enums.CourseType
+L = enums.CecrlLevel
+S = enums.Schooling
+A = enums.Audience
+
+# Course type → weight, parcours, target levels, entry level offset, schooling, name stems
+COURSE_PROFILES = {
+    T.ASL: (24, enums.Parcours.INTEGRATION, [L.A1, L.A2], None, [S.NONE_OR_LITTLE, S.FOREIGN_LANGUAGE],
+            ["Atelier sociolinguistique", "ASL vie quotidienne", "ASL santé et démarches", "ASL découverte de la ville"]),
+    T.FLE: (24, enums.Parcours.INTEGRATION, [L.A1, L.A2, L.B1, L.B2], 1, [S.FOREIGN_LANGUAGE, S.FRENCH],
+            ["Cours de français langue étrangère", "FLE", "Français langue étrangère", "Conversation en français"]),
+    T.ALPHA: (14, enums.Parcours.INTEGRATION, [L.A1_1], None, [S.NONE_OR_LITTLE],
+              ["Alphabétisation", "Apprendre à lire et écrire", "Alphabétisation – premiers pas"]),
+    T.POST_ALPHA: (8, enums.Parcours.INTEGRATION, [L.A1, L.A2], 0, [S.NONE_OR_LITTLE],
+                   ["Post-alphabétisation", "Lire et écrire au quotidien"]),
+    T.OEPRE: (7, enums.Parcours.INTEGRATION, [L.A1, L.A2], None, [S.NONE_OR_LITTLE, S.FOREIGN_LANGUAGE],
+              ["OEPRE – Ouvrir l'école aux parents", "Atelier parents OEPRE"]),
+    T.WORK: (9, enums.Parcours.PRO, [L.A2, L.B1], 1, [S.FOREIGN_LANGUAGE, S.FRENCH],
+             ["Français à visée professionnelle", "Français pour l'emploi", "Français des métiers du service"]),
+    T.CIR: (3, enums.Parcours.INTEGRATION, [L.A1], None, [S.NONE_OR_LITTLE, S.FOREIGN_LANGUAGE, S.FRENCH],
+            ["Formation linguistique CIR", "Parcours linguistique Ofii"]),
+    T.CERTIFICATION_PREP: (7, enums.Parcours.SOCIO_PRO, [L.A2, L.B1, L.B2], 1, [S.FOREIGN_LANGUAGE, S.FRENCH],
+                           ["Préparation au DELF", "Préparation TCF IRN", "Préparation aux tests de français"]),
+    T.OTHER: (4, enums.Parcours.SOCIO_PRO, [L.A1, L.A2, L.B1], 1, [S.FOREIGN_LANGUAGE, S.FRENCH],
+              ["Atelier d'écriture", "Français et numérique", "Théâtre en français"]),
+}
+LEVEL_WORDS = {L.A1_1: "débutants", L.A1: "niveau A1", L.A2: "niveau A2", L.B1: "niveau B1", L.B2: "niveau B2"}
+
+STRUCTURE_KINDS = [
+    (enums.StructureKind.ASSOCIATION, 62),
+    (enums.StructureKind.TRAINING_BODY, 20),
+    (enums.StructureKind.SOCIAL_CENTRE, 12),
+    (enums.StructureKind.COLLECTIVITY, 6),
+]
+ASSOCIATION_NAMES = [
+    "Alpha Solidarité", "Lire et Dire", "Mots Partagés", "La Passerelle", "Français pour Tous", "Les Amis des Mots",
+    "Langues et Cultures", "Accueil et Partage", "Savoirs en Commun", "Entraide Alpha", "Le Fil des Langues",
+    "Ensemble pour Apprendre", "Plume et Parole", "Rencontres Interculturelles", "Voix de Femmes",
+]
+TRAINING_NAMES = ["Horizon Formation", "Institut Langues Emploi", "Cap Compétences", "Formapro", "Trajectoires",
+                  "Linguaform", "Parcours Avenir", "Atelier du Français Pro"]
+SOCIAL_CENTRE_NAMES = ["Centre social Les Tilleuls", "Centre social La Fontaine", "Maison de quartier du Moulin",
+                       "Espace social Saint-Exupéry", "Centre social Arc-en-Ciel", "Maison pour tous Jean-Moulin"]
+STREET_TYPES = ["rue", "avenue", "place", "allée", "boulevard", "chemin"]
+STREET_NAMES = ["de la République", "Jean Jaurès", "Victor Hugo", "de la Gare", "du Général de Gaulle", "Pasteur",
+                "des Écoles", "de Paris", "Jules Ferry", "de la Mairie", "des Lilas", "Louise Michel", "du Marché",
+                "Paul Éluard", "Aristide Briand", "de l'Église", "Gabriel Péri", "Marcel Cachin", "des Tilleuls"]
+PLACE_NAMES = ["", "", "Maison des associations", "Salle municipale", "Médiathèque", "Centre social", "Foyer",
+               "Maison de quartier", "École élémentaire"]
+FIRST_NAMES = ["Nadia", "Karim", "Sophie", "Moussa", "Claire", "Fatou", "Julien", "Amina", "Hélène", "Yacine",
+               "Marie", "Ousmane", "Isabelle", "Samir", "Aïcha", "Thomas"]
+LAST_NAMES = ["Martin", "Diallo", "Bernard", "Benali", "Petit", "Traoré", "Durand", "Haddad", "Leroy", "Nguyen",
+              "Moreau", "Camara", "Fournier", "Mansouri"]
+SLOT_PATTERNS = [
+    (datetime.time(9, 0), datetime.time(11, 30)),
+    (datetime.time(9, 30), datetime.time(12, 0)),
+    (datetime.time(10, 0), datetime.time(12, 0)),
+    (datetime.time(13, 30), datetime.time(15, 30)),
+    (datetime.time(14, 0), datetime.time(16, 30)),
+    (datetime.time(18, 30), datetime.time(20, 30)),
+    (datetime.time(19, 0), datetime.time(21, 0)),
+]
+EXAM_CERTIFICATIONS = ["tcf-irn", "tef-irn", "delf-a2", "delf-b1", "delf-b2", "dcl-fle", "tcf-tp", "clea"]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    structures: int
+    places: int
+    courses: int
+    sessions: int
+    exam_sessions: int
+
+
+def _luhn_complete(digits):
+    """Append the Luhn check digit that makes a SIREN/SIRET valid."""
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        n = int(d) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return digits + str((10 - total % 10) % 10)
+
+
+class DemoGenerator:
+    def __init__(self, *, seed, reference_date):
+        self.rng = random.Random(seed)
+        self.today = reference_date
+        self.noon = datetime.datetime.combine(reference_date, datetime.time(12, 0), tzinfo=datetime.UTC)
+        communes = list(
+            Commune.objects.order_by("code_insee").only(
+                "id", "code_insee", "name", "population", "geometry", "departement__code"
+            ).select_related("departement").prefetch_related("post_codes")
+        )
+        if not communes:
+            raise ValueError("no commune loaded")
+        # Courses concentrate where people live: weight by population, Val-d'Oise weighted up.
+        self.communes = communes
+        self.weights = [
+            (c.population or 0) * (VAL_DOISE_WEIGHT if c.departement.code == "95" else 1) + 50 for c in communes
+        ]
+        self.prepared = {}
+        self.certifications = {c.code: c for c in Certification.objects.order_by("code")}
+        self.counter = 0
+
+    # --- helpers -------------------------------------------------------------------------------------
+    def _id(self, prefix):
+        self.counter += 1
+        return f"{prefix}-{self.counter:07d}"
+
+    def _updated_at(self):
+        return self.noon - datetime.timedelta(days=self.rng.randint(0, 420), minutes=self.rng.randint(0, 1439))
+
+    def _commune(self):
+        return self.rng.choices(self.communes, weights=self.weights)[0]
+
+    def _point_in(self, commune):
+        shape = self.prepared.get(commune.id)
+        if shape is None:
+            shape = commune.shape
+            shapely.prepare(shape)
+            self.prepared[commune.id] = shape
+        minx, miny, maxx, maxy = shape.bounds
+        for _attempt in range(50):
+            lon, lat = self.rng.uniform(minx, maxx), self.rng.uniform(miny, maxy)
+            if shapely.contains_xy(shape, lon, lat):
+                return round(lat, 6), round(lon, 6)
+        point = shapely.point_on_surface(shape)
+        return round(point.y, 6), round(point.x, 6)
+
+    def _phone(self, commune):
+        prefix = {"95": "01 34", "78": "01 30", "91": "01 69", "77": "01 64", "75": "01 42"}.get(
+            commune.departement.code, "01 48"
+        )
+        return f"{prefix} {self.rng.randint(10, 99)} {self.rng.randint(10, 99)} {self.rng.randint(10, 99)}"
+
+    # --- records -------------------------------------------------------------------------------------
+    def structure(self, commune):
+        kind = self.rng.choices([k for k, _w in STRUCTURE_KINDS], weights=[w for _k, w in STRUCTURE_KINDS])[0]
+        if kind == enums.StructureKind.ASSOCIATION:
+            name = f"Association {self.rng.choice(ASSOCIATION_NAMES)} {commune.name}"
+            networks = [enums.Network.RESEAU_ALPHA] if self.rng.random() < 0.6 else []
+        elif kind == enums.StructureKind.TRAINING_BODY:
+            name = f"{self.rng.choice(TRAINING_NAMES)} {commune.name}"
+            networks = [enums.Network.OFII] if self.rng.random() < 0.2 else []
+        elif kind == enums.StructureKind.SOCIAL_CENTRE:
+            name = f"{self.rng.choice(SOCIAL_CENTRE_NAMES)} ({commune.name})"
+            networks = [enums.Network.CENTRE_SOCIAL]
+        else:
+            name = f"Ville de {commune.name} – service intégration"
+            networks = []
+        slug = slugify(name)[:40].strip("-")
+        return Structure(
+            source=DEMO_SOURCE,
+            source_id=self._id("structure"),
+            name=name,
+            kind=kind,
+            siret=_luhn_complete("".join(str(self.rng.randint(0, 9)) for _ in range(13))),
+            networks=[str(n) for n in networks],
+            description="Structure fictive générée pour la démonstration de Carto-Langue.",
+            website=f"https://{slug}.example.org",
+            email=f"contact@{slug}.example.org",
+            phone=self._phone(commune),
+            updated_at=self._updated_at(),
+        )
+
+    def place(self, structure, commune):
+        lat, lon = self._point_in(commune)
+        post_codes = sorted(pc.code for pc in commune.post_codes.all()) or [commune.code_insee]
+        return Place(
+            source=DEMO_SOURCE,
+            source_id=self._id("place"),
+            structure=structure,
+            name=self.rng.choice(PLACE_NAMES),
+            address=f"{self.rng.randint(1, 120)} {self.rng.choice(STREET_TYPES)} {self.rng.choice(STREET_NAMES)}",
+            post_code=self.rng.choice(post_codes),
+            commune=commune,
+            latitude=lat,
+            longitude=lon,
+            step_free_access=self.rng.choice([True, True, False, None]),
+            updated_at=structure.updated_at,
+        )
+
+    def course(self, structure, place):
+        profiles = list(COURSE_PROFILES.items())
+        course_type, profile = self.rng.choices(profiles, weights=[p[0] for _t, p in profiles])[0]
+        _w, parcours, targets, entry_offset, schooling, stems = profile
+        target = self.rng.choice(targets)
+        entry = None
+        if entry_offset is not None:
+            ordered = list(L)
+            entry = ordered[max(0, ordered.index(target) - entry_offset - self.rng.randint(0, 1))]
+            if entry == target and entry_offset:
+                entry = None if ordered.index(target) == 0 else ordered[ordered.index(target) - 1]
+        paid = structure.kind == enums.StructureKind.TRAINING_BODY and self.rng.random() < 0.45
+        membership_fee = not paid and self.rng.random() < 0.25
+        cost = None
+        if paid:
+            cost = Decimal(self.rng.randrange(250, 1600, 50))
+        elif membership_fee:
+            cost = Decimal(self.rng.choice([10, 15, 20, 25, 30]))
+        contact = f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
+        name = f"{self.rng.choice(stems)} – {LEVEL_WORDS.get(target, target.label)}"
+        return course_type, Course(
+            source=DEMO_SOURCE,
+            source_id=self._id("course"),
+            structure=structure,
+            place=place,
+            name=name,
+            description=(
+                f"{name}. Cours fictif de démonstration : {course_type.label.lower()}, "
+                f"en petits groupes, à {place.commune.name}."
+            ),
+            course_type=course_type,
+            parcours=parcours,
+            cecrl_level_target=target,
+            entry_level_oral=entry,
+            entry_level_written=entry if course_type != T.ASL else None,
+            total_hours=self.rng.choice([None, 60, 90, 120, 150, 200, 300]),
+            is_free=cost is None,
+            cost_amount=cost,
+            cost_details="Adhésion annuelle à l'association" if membership_fee else "",
+            childcare=self.rng.random() < (0.6 if course_type == T.OEPRE else 0.15),
+            modality=self.rng.choices(list(enums.Modality), weights=[90, 4, 6])[0],
+            registration_mode=self.rng.choice(list(enums.RegistrationMode)),
+            places_available=self.rng.random() < 0.7,
+            formacode="15235" if course_type in (T.FLE, T.WORK, T.CERTIFICATION_PREP) else "15043",
+            contact_name=contact,
+            contact_phone=structure.phone,
+            contact_email=structure.email,
+            verified_on=(self.today - datetime.timedelta(days=self.rng.randint(0, 300))) if self.rng.random() < 0.5
+            else None,
+            updated_at=self._updated_at(),
+        ), schooling
+
+    def course_children(self, course, course_type, schooling):
+        rng = self.rng
+        slots = []
+        days = sorted(rng.sample(range(6), rng.choice([1, 2, 2, 3])))
+        pattern = rng.choice(SLOT_PATTERNS)
+        for day in days:
+            start, end = (pattern if day < 5 else (datetime.time(9, 30), datetime.time(12, 0)))
+            slots.append((course, day, start, end))
+        minutes = sum((end.hour * 60 + end.minute) - (start.hour * 60 + start.minute) for _c, _d, start, end in slots)
+        course.hours_per_week = Decimal(minutes) / 60
+        course.hours_per_week = course.hours_per_week.quantize(Decimal("0.1"))
+
+        audiences = {}
+        if course_type == T.OEPRE:
+            audiences[A.PARENTS] = enums.AudienceMode.EXCLUSIVE
+        elif course_type == T.CIR:
+            audiences[A.CIR] = enums.AudienceMode.EXCLUSIVE
+        elif course_type == T.WORK:
+            audiences[A.JOB_SEEKERS] = enums.AudienceMode.PRIORITY
+        elif rng.random() < 0.35:
+            audiences[A.EVERYONE] = enums.AudienceMode.PRIORITY
+        for audience in rng.sample([A.CIR, A.BPI, A.WOMEN, A.YOUNG_16_25, A.QPV, A.RSA, A.ASYLUM_SEEKERS], k=rng.randint(0, 2)):
+            audiences.setdefault(audience, enums.AudienceMode.PRIORITY)
+        if not audiences:
+            audiences[A.EVERYONE] = enums.AudienceMode.PRIORITY
+        course_audiences = [(course, str(a), str(m)) for a, m in audiences.items()]
+        course_schooling = [(course, str(s)) for s in sorted(rng.sample(schooling, k=rng.randint(1, len(schooling))))]
+        if course_type == T.CIR:
+            funders = [enums.Funder.OFII]
+        elif course.is_free:
+            funders = rng.sample(
+                [enums.Funder.REGION, enums.Funder.COMMUNE, enums.Funder.STATE_INTERIOR, enums.Funder.DEPARTEMENT,
+                 enums.Funder.FSE, enums.Funder.FRANCE_TRAVAIL], k=rng.randint(0, 2))
+        else:
+            funders = rng.sample([enums.Funder.CPF, enums.Funder.LEARNER, enums.Funder.OPCO], k=rng.randint(1, 2))
+        course_funders = [(course, str(f)) for f in sorted(funders)]
+
+        sessions = []
+        year_start = datetime.date(self.today.year if self.today.month >= 7 else self.today.year - 1, 9, 1)
+        starts = [year_start + datetime.timedelta(days=rng.randint(0, 30))]
+        if rng.random() < 0.4:
+            starts.append(datetime.date(year_start.year + 1, 1, 5) + datetime.timedelta(days=rng.randint(0, 40)))
+        for start in starts:
+            seats = rng.choice([8, 10, 12, 15, 20])
+            left = rng.randint(0, seats) if course.places_available else 0
+            status = enums.RecruitmentStatus.OPEN if left else rng.choice(
+                [enums.RecruitmentStatus.CLOSED, enums.RecruitmentStatus.WAITING_LIST]
+            )
+            ends_on = datetime.date(year_start.year + 1, 6, 30) - datetime.timedelta(days=rng.randint(0, 20))
+            sessions.append(
+                (course, DEMO_SOURCE, self._id("session"), "", start, ends_on, str(status), seats, left,
+                 course.updated_at, self.noon)
+            )
+        return slots, course_audiences, course_schooling, course_funders, sessions
+
+    def exam_centres(self, n_centres):
+        """Certification centres in the larger communes, each with monthly test dates for six months."""
+        big = sorted(self.communes, key=lambda c: (-(c.population or 0), c.code_insee))[: max(n_centres * 3, 10)]
+        centres = []
+        for commune in self.rng.sample(big, k=min(n_centres, len(big))):
+            structure = self.structure(commune)
+            structure.kind = enums.StructureKind.CERTIFICATION_CENTRE
+            structure.name = f"Centre d'examen de langue française – {commune.name}"
+            structure.networks = [str(enums.Network.FRANCE_EDUCATION)]
+            centres.append((structure, self.place(structure, commune)))
+        return centres
+
+    def exam_sessions(self, structure, place):
+        sessions = []
+        codes = self.rng.sample(EXAM_CERTIFICATIONS, k=self.rng.randint(2, 4))
+        for code in sorted(codes):
+            certification = self.certifications.get(code)
+            if certification is None:
+                continue
+            for month in range(1, 7):
+                exam_date = self.today + datetime.timedelta(days=30 * month + self.rng.randint(-10, 10))
+                sessions.append(
+                    ExamSession(
+                        source=DEMO_SOURCE,
+                        source_id=self._id("exam"),
+                        certification=certification,
+                        structure=structure,
+                        place=place,
+                        exam_date=exam_date,
+                        registration_deadline=exam_date - datetime.timedelta(days=self.rng.choice([21, 28, 35])),
+                        price=Decimal(self.rng.randrange(90, 200, 5)),
+                        seats_left=self.rng.randint(0, 30),
+                        updated_at=self._updated_at(),
+                    )
+                )
+        return sessions
+
+
+SESSION_COLUMNS = [
+    "course", "source", "source_id", "source_url", "starts_on", "ends_on", "recruitment_status", "seats",
+    "seats_left", "updated_at", "created_at",
+]
+
+
+def _insert(model, columns, rows):
+    """Insert plain tuples in batches: the demo's child rows are too many for model instances.
+
+    The first column is a foreign key given as the (now saved) parent object; values of other types than
+    int and str go through the field's own database preparation, as the ORM would.
+    """
+    fields = [model._meta.get_field(c) for c in columns]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+    )
+    preparers = [
+        (i, f) for i, f in enumerate(fields)
+        if i > 0 and f.get_internal_type() not in ("CharField", "SlugField", "IntegerField",
+                                                   "PositiveIntegerField", "PositiveSmallIntegerField", "ForeignKey")
+    ]
+
+    def prepare(row):
+        values = [row[0].pk, *row[1:]]
+        for i, f in preparers:
+            values[i] = f.get_db_prep_save(values[i], connection)
+        return values
+
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH_SIZE):
+            cursor.executemany(sql, [prepare(r) for r in rows[start:start + BATCH_SIZE]])
+
+
+def demo_delete():
+    """Remove every demo record (children first, in set-based deletes)."""
+    for model in (CourseAudience, CourseSchooling, CourseFunder, TimeSlot):
+        model.objects.filter(course__source=DEMO_SOURCE).delete()
+    Course.certifications.through.objects.filter(course__source=DEMO_SOURCE).delete()
+    Session.objects.filter(course__source=DEMO_SOURCE).delete()
+    ExamSession.objects.filter(source=DEMO_SOURCE).delete()
+    Course.objects.filter(source=DEMO_SOURCE).delete()
+    Place.objects.filter(source=DEMO_SOURCE).delete()
+    Structure.objects.filter(source=DEMO_SOURCE).delete()
+
+
+def demo_generate(*, courses, seed, reference_date, progress=None):
+    """Replace the demo offer with `courses` generated courses. Deterministic for (seed, reference_date)."""
+    gen = DemoGenerator(seed=seed, reference_date=reference_date)
+    rng = gen.rng
+    with transaction.atomic():
+        demo_delete()
+        structures, places, plan = [], [], []
+        remaining = courses
+        while remaining > 0:
+            home = gen._commune()
+            structure = gen.structure(home)
+            structures.append(structure)
+            for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):
+                commune = home if rng.random() < 0.7 else gen._commune()
+                place = gen.place(structure, commune)
+                places.append(place)
+                n = min(remaining, rng.choice([1, 1, 2, 2, 3, 4, 6]))
+                plan.append((structure, place, n))
+                remaining -= n
+                if remaining <= 0:
+                    break
+        centres = gen.exam_centres(max(3, courses // 500))
+        structures += [s for s, _p in centres]
+        places += [p for _s, p in centres]
+        if progress:
+            progress(f"{len(structures)} structures, {len(places)} lieux")
+
+        courses_out, slots, audiences, schooling, funders, sessions, cert_links = [], [], [], [], [], [], []
+        prep = [gen.certifications[c] for c in ("delf-a2", "delf-b1", "delf-b2", "tcf-irn", "tef-irn")
+                if c in gen.certifications]
+        for structure, place, n in plan:
+            for _ in range(n):
+                course_type, course, course_schooling = gen.course(structure, place)
+                courses_out.append(course)
+                s, a, k, f, ses = gen.course_children(course, course_type, course_schooling)
+                slots += s
+                audiences += a
+                schooling += k
+                funders += f
+                sessions += ses
+                if course_type == T.CERTIFICATION_PREP and prep:
+                    for certification in rng.sample(prep, k=rng.randint(1, 2)):
+                        cert_links.append((course, certification.pk))
+        if progress:
+            progress(f"{len(courses_out)} cours générés, écriture…")
+        # Children were built against unsaved parents: bulk_create fills in the foreign keys once saved.
+        Structure.objects.bulk_create(structures, batch_size=BATCH_SIZE)
+        Place.objects.bulk_create(places, batch_size=BATCH_SIZE)
+        Course.objects.bulk_create(courses_out, batch_size=BATCH_SIZE)
+        _insert(TimeSlot, ["course", "weekday", "starts_at", "ends_at"], slots)
+        _insert(CourseAudience, ["course", "audience", "mode"], audiences)
+        _insert(CourseSchooling, ["course", "schooling"], schooling)
+        _insert(CourseFunder, ["course", "funder"], funders)
+        _insert(Session, SESSION_COLUMNS, sessions)
+        _insert(Course.certifications.through, ["course", "certification"], cert_links)
+
+        exams = []
+        for structure, place in centres:
+            exams += gen.exam_sessions(structure, place)
+        ExamSession.objects.bulk_create(exams, batch_size=BATCH_SIZE)
+    return DemoSummary(
+        structures=len(structures),
+        places=len(places),
+        courses=len(courses_out),
+        sessions=len(sessions),
+        exam_sessions=len(exams),
+    )

@@ -1,0 +1,365 @@
+"""The language offer: structures, places, courses (LHEO "action") and their sessions, certification
+tests and their exam sessions. Shaped after LHEO (offre → formation → action → session), with the
+language detail LHEO lacks and Réseau Alpha has (levels, schooling, audiences flagged priority or
+exclusive, weekly timetables, places). Invariants live in the database constraints below.
+"""
+
+import uuid
+
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cartolangue.geo.models import Commune
+from cartolangue.offers import enums
+
+# Lets constraints say `field__length=N` (Length as a lookup transform on text fields).
+models.CharField.register_lookup(Length)
+
+DEMO_SOURCE = "demo"
+MANUAL_SOURCE = "saisie"
+
+
+def _new_source_id():
+    return uuid.uuid4().hex
+
+
+class Provenance(models.Model):
+    """Where a record comes from: one source, its id there, and when that source last changed it."""
+
+    source = models.SlugField(
+        _("source"), max_length=50, default=MANUAL_SOURCE, help_text=_("p. ex. lheo-dokelio, reseau-alpha, demo")
+    )
+    source_id = models.CharField(_("identifiant dans la source"), max_length=200, default=_new_source_id)
+    source_url = models.URLField(_("adresse dans la source"), blank=True, max_length=500)
+    updated_at = models.DateTimeField(_("dernière mise à jour"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_demo(self):
+        return self.source == DEMO_SOURCE
+
+
+def _provenance_constraints(prefix):
+    return [
+        models.UniqueConstraint(fields=["source", "source_id"], name=f"{prefix}_unique_source_id"),
+        models.CheckConstraint(condition=~Q(source="") & ~Q(source_id=""), name=f"{prefix}_source_not_empty"),
+    ]
+
+
+class Structure(Provenance):
+    name = models.CharField(_("nom"), max_length=250)
+    acronym = models.CharField(_("sigle"), max_length=50, blank=True)
+    siret = models.CharField(
+        _("SIRET"),
+        max_length=14,
+        blank=True,
+        db_index=True,
+        validators=[RegexValidator(r"^\d{14}$", _("Un SIRET compte 14 chiffres."))],
+    )
+    kind = models.CharField(_("type de structure"), max_length=30, choices=enums.StructureKind.choices)
+    networks = models.JSONField(_("réseaux"), default=list, blank=True, help_text=_("Codes de réseaux (Network)."))
+    description = models.TextField(_("présentation"), blank=True)
+    website = models.URLField(_("site internet"), blank=True, max_length=500)
+    email = models.EmailField(_("courriel"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("structure")
+        verbose_name_plural = _("structures")
+        ordering = ["name"]
+        constraints = [
+            *_provenance_constraints("structure"),
+            models.CheckConstraint(condition=Q(siret="") | Q(siret__length=14), name="structure_siret_14"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Place(Provenance):
+    structure = models.ForeignKey(
+        Structure, verbose_name=_("structure"), on_delete=models.CASCADE, related_name="places"
+    )
+    name = models.CharField(_("nom du lieu"), max_length=250, blank=True)
+    address = models.CharField(_("adresse"), max_length=250)
+    address_complement = models.CharField(_("complément d'adresse"), max_length=250, blank=True)
+    post_code = models.CharField(
+        _("code postal"), max_length=5, validators=[RegexValidator(r"^\d{5}$", _("Un code postal compte 5 chiffres."))]
+    )
+    commune = models.ForeignKey(Commune, verbose_name=_("commune"), on_delete=models.PROTECT, related_name="places")
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+    location_is_approximate = models.BooleanField(
+        _("localisation approximative"), default=False, help_text=_("Centre de la commune faute de coordonnées.")
+    )
+    step_free_access = models.BooleanField(_("accessible en fauteuil roulant"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lieu")
+        verbose_name_plural = _("lieux")
+        ordering = ["commune__name", "address"]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="place_lat_lon")]
+        constraints = [
+            *_provenance_constraints("place"),
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="place_coordinates_in_range",
+            ),
+            models.CheckConstraint(condition=Q(post_code__length=5), name="place_post_code_5"),
+        ]
+
+    def __str__(self):
+        return f"{self.name or self.address}, {self.post_code} {self.commune.name}"
+
+
+class Certification(models.Model):
+    """A French-language certification (DELF A2, TCF IRN, DCL FLE…), loaded by a data migration."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("intitulé"), max_length=200)
+    family = models.CharField(_("famille"), max_length=10, choices=enums.CertificationFamily.choices)
+    level = models.PositiveSmallIntegerField(
+        _("niveau CECRL"), choices=enums.CecrlLevel.choices, null=True, blank=True,
+        help_text=_("Vide pour un test qui mesure tous les niveaux (TCF, TEF, DCL)."),
+    )
+    rs_code = models.CharField(_("code RS (France compétences)"), max_length=10, blank=True)
+    cpf_eligible = models.BooleanField(_("éligible au CPF"), default=False)
+    usage = models.CharField(_("usage"), max_length=250, blank=True, help_text=_("p. ex. carte de résident, naturalisation"))
+
+    class Meta:
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+        ordering = ["family", "level", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CourseQuerySet(models.QuerySet):
+    def real(self):
+        return self.exclude(source=DEMO_SOURCE)
+
+    def demo(self):
+        return self.filter(source=DEMO_SOURCE)
+
+
+class Course(Provenance):
+    """One training action: a course given by a structure at a place, with its language detail."""
+
+    structure = models.ForeignKey(
+        Structure, verbose_name=_("structure"), on_delete=models.CASCADE, related_name="courses"
+    )
+    place = models.ForeignKey(Place, verbose_name=_("lieu"), on_delete=models.PROTECT, related_name="courses")
+    name = models.CharField(_("intitulé"), max_length=250)
+    description = models.TextField(_("présentation"), blank=True)
+    course_type = models.CharField(_("type de cours"), max_length=30, choices=enums.CourseType.choices, db_index=True)
+    parcours = models.CharField(_("parcours"), max_length=40, choices=enums.Parcours.choices, blank=True)
+    cecrl_level_target = models.PositiveSmallIntegerField(
+        _("niveau CECRL visé"), choices=enums.CecrlLevel.choices, null=True, blank=True
+    )
+    entry_level_oral = models.PositiveSmallIntegerField(
+        _("niveau d'entrée à l'oral"), choices=enums.CecrlLevel.choices, null=True, blank=True,
+        help_text=_("Vide : aucun prérequis."),
+    )
+    entry_level_written = models.PositiveSmallIntegerField(
+        _("niveau d'entrée à l'écrit"), choices=enums.CecrlLevel.choices, null=True, blank=True,
+        help_text=_("Vide : aucun prérequis."),
+    )
+    hours_per_week = models.DecimalField(
+        _("heures par semaine"), max_digits=4, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    total_hours = models.PositiveIntegerField(_("durée totale (heures)"), null=True, blank=True)
+    is_free = models.BooleanField(_("gratuit"), default=True)
+    cost_amount = models.DecimalField(
+        _("coût pour l'apprenant (€)"), max_digits=8, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    cost_details = models.CharField(_("précisions sur le coût"), max_length=250, blank=True)
+    childcare = models.BooleanField(_("garde d'enfants"), null=True, blank=True)
+    modality = models.CharField(
+        _("modalité"), max_length=20, choices=enums.Modality.choices, default=enums.Modality.ON_SITE
+    )
+    registration_mode = models.CharField(
+        _("modalité d'inscription"), max_length=30, choices=enums.RegistrationMode.choices, blank=True
+    )
+    places_available = models.BooleanField(_("places disponibles"), null=True, blank=True)
+    formacode = models.CharField(_("Formacode"), max_length=5, blank=True)
+    rs_code = models.CharField(_("code RS"), max_length=10, blank=True)
+    rncp_code = models.CharField(_("code RNCP"), max_length=10, blank=True)
+    certifications = models.ManyToManyField(
+        Certification, verbose_name=_("certifications préparées"), blank=True, related_name="courses"
+    )
+    contact_name = models.CharField(_("contact"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("téléphone du contact"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("courriel du contact"), blank=True)
+    verified_on = models.DateField(_("vérifié le"), null=True, blank=True)
+
+    objects = CourseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cours")
+        verbose_name_plural = _("cours")
+        ordering = ["name"]
+        constraints = [
+            *_provenance_constraints("course"),
+            models.CheckConstraint(
+                condition=Q(entry_level_oral__isnull=True)
+                | Q(cecrl_level_target__isnull=True)
+                | Q(entry_level_oral__lte=F("cecrl_level_target")),
+                name="course_oral_entry_not_above_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(entry_level_written__isnull=True)
+                | Q(cecrl_level_target__isnull=True)
+                | Q(entry_level_written__lte=F("cecrl_level_target")),
+                name="course_written_entry_not_above_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_free=False) | Q(cost_amount__isnull=True) | Q(cost_amount=0),
+                name="course_free_has_no_cost",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_per_week__isnull=True) | Q(hours_per_week__gte=0, hours_per_week__lte=80),
+                name="course_hours_per_week_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CourseAudience(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="audiences")
+    audience = models.CharField(_("public"), max_length=60, choices=enums.Audience.choices)
+    mode = models.CharField(_("accès"), max_length=15, choices=enums.AudienceMode.choices)
+
+    class Meta:
+        verbose_name = _("public du cours")
+        verbose_name_plural = _("publics du cours")
+        constraints = [models.UniqueConstraint(fields=["course", "audience"], name="course_audience_unique")]
+
+    def __str__(self):
+        return f"{self.get_audience_display()} ({self.get_mode_display()})"
+
+
+class CourseSchooling(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="schooling")
+    schooling = models.CharField(_("scolarisation"), max_length=30, choices=enums.Schooling.choices)
+
+    class Meta:
+        verbose_name = _("critère de scolarisation")
+        verbose_name_plural = _("critères de scolarisation")
+        constraints = [models.UniqueConstraint(fields=["course", "schooling"], name="course_schooling_unique")]
+
+    def __str__(self):
+        return self.get_schooling_display()
+
+
+class CourseFunder(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="funders")
+    funder = models.CharField(_("financeur"), max_length=30, choices=enums.Funder.choices)
+
+    class Meta:
+        verbose_name = _("financeur")
+        verbose_name_plural = _("financeurs")
+        constraints = [models.UniqueConstraint(fields=["course", "funder"], name="course_funder_unique")]
+
+    def __str__(self):
+        return self.get_funder_display()
+
+
+class TimeSlot(models.Model):
+    """A weekly time slot of a course: a day and a start and end time."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="time_slots")
+    weekday = models.PositiveSmallIntegerField(_("jour"), choices=enums.Weekday.choices)
+    starts_at = models.TimeField(_("début"))
+    ends_at = models.TimeField(_("fin"))
+
+    class Meta:
+        verbose_name = _("créneau hebdomadaire")
+        verbose_name_plural = _("créneaux hebdomadaires")
+        ordering = ["weekday", "starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name="timeslot_starts_before_end"),
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="timeslot_weekday_range"),
+            models.UniqueConstraint(fields=["course", "weekday", "starts_at"], name="timeslot_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class Session(Provenance):
+    """A dated run of a course (LHEO session)."""
+
+    course = models.ForeignKey(Course, verbose_name=_("cours"), on_delete=models.CASCADE, related_name="sessions")
+    starts_on = models.DateField(_("début"), null=True, blank=True, db_index=True)
+    ends_on = models.DateField(_("fin"), null=True, blank=True)
+    recruitment_status = models.CharField(
+        _("état du recrutement"), max_length=20, choices=enums.RecruitmentStatus.choices, blank=True
+    )
+    seats = models.PositiveIntegerField(_("places"), null=True, blank=True)
+    seats_left = models.PositiveIntegerField(_("places restantes"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["starts_on"]
+        constraints = [
+            *_provenance_constraints("session"),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True) | Q(ends_on__isnull=True) | Q(starts_on__lte=F("ends_on")),
+                name="session_starts_before_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(seats__isnull=True) | Q(seats_left__isnull=True) | Q(seats_left__lte=F("seats")),
+                name="session_seats_left_within_seats",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.course} ({self.starts_on or '?'} → {self.ends_on or '?'})"
+
+
+class ExamSession(Provenance):
+    """A certification test date at a centre."""
+
+    certification = models.ForeignKey(
+        Certification, verbose_name=_("certification"), on_delete=models.PROTECT, related_name="exam_sessions"
+    )
+    structure = models.ForeignKey(
+        Structure, verbose_name=_("centre d'examen"), on_delete=models.CASCADE, related_name="exam_sessions"
+    )
+    place = models.ForeignKey(Place, verbose_name=_("lieu"), on_delete=models.PROTECT, related_name="exam_sessions")
+    exam_date = models.DateField(_("date de l'épreuve"), db_index=True)
+    registration_deadline = models.DateField(_("date limite d'inscription"), null=True, blank=True)
+    price = models.DecimalField(
+        _("tarif (€)"), max_digits=7, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    seats_left = models.PositiveIntegerField(_("places restantes"), null=True, blank=True)
+    registration_url = models.URLField(_("lien d'inscription"), blank=True, max_length=500)
+
+    class Meta:
+        verbose_name = _("session d'examen")
+        verbose_name_plural = _("sessions d'examen")
+        ordering = ["exam_date"]
+        constraints = [
+            *_provenance_constraints("examsession"),
+            models.CheckConstraint(
+                condition=Q(registration_deadline__isnull=True) | Q(registration_deadline__lte=F("exam_date")),
+                name="examsession_deadline_before_exam",
+            ),
+            models.CheckConstraint(condition=Q(price__isnull=True) | Q(price__gte=0), name="examsession_price_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.certification} – {self.exam_date}"
