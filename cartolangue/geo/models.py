@@ -76,7 +76,9 @@ class Commune(models.Model):
         verbose_name_plural = _("communes")
         ordering = ["name"]
         indexes = [
-            models.Index(fields=["min_latitude", "max_latitude", "min_longitude", "max_longitude"], name="commune_bbox"),
+            models.Index(
+                fields=["min_latitude", "max_latitude", "min_longitude", "max_longitude"], name="commune_bbox"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -132,7 +134,9 @@ class Zoning(models.Model):
     """A way of cutting the territory into zones: INSEE zones d'emploi, the Région's bassins d'emploi…"""
 
     slug = models.SlugField(_("identifiant"), unique=True)
-    name = models.CharField(_("nom"), max_length=200, help_text=_("Affiché tel quel, p. ex. « Zones d'emploi INSEE 2020 »."))
+    name = models.CharField(
+        _("nom"), max_length=200, help_text=_("Affiché tel quel, p. ex. « Zones d'emploi INSEE 2020 ».")
+    )
     source = models.CharField(_("source"), max_length=300, blank=True)
     loaded_at = models.DateTimeField(_("chargé le"), auto_now=True)
 

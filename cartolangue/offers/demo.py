@@ -40,24 +40,78 @@ A = enums.Audience
 
 # Course type → weight, parcours, target levels, entry level offset, schooling, name stems
 COURSE_PROFILES = {
-    T.ASL: (24, enums.Parcours.INTEGRATION, [L.A1, L.A2], None, [S.NONE_OR_LITTLE, S.FOREIGN_LANGUAGE],
-            ["Atelier sociolinguistique", "ASL vie quotidienne", "ASL santé et démarches", "ASL découverte de la ville"]),
-    T.FLE: (24, enums.Parcours.INTEGRATION, [L.A1, L.A2, L.B1, L.B2], 1, [S.FOREIGN_LANGUAGE, S.FRENCH],
-            ["Cours de français langue étrangère", "FLE", "Français langue étrangère", "Conversation en français"]),
-    T.ALPHA: (14, enums.Parcours.INTEGRATION, [L.A1_1], None, [S.NONE_OR_LITTLE],
-              ["Alphabétisation", "Apprendre à lire et écrire", "Alphabétisation – premiers pas"]),
-    T.POST_ALPHA: (8, enums.Parcours.INTEGRATION, [L.A1, L.A2], 0, [S.NONE_OR_LITTLE],
-                   ["Post-alphabétisation", "Lire et écrire au quotidien"]),
-    T.OEPRE: (7, enums.Parcours.INTEGRATION, [L.A1, L.A2], None, [S.NONE_OR_LITTLE, S.FOREIGN_LANGUAGE],
-              ["OEPRE – Ouvrir l'école aux parents", "Atelier parents OEPRE"]),
-    T.WORK: (9, enums.Parcours.PRO, [L.A2, L.B1], 1, [S.FOREIGN_LANGUAGE, S.FRENCH],
-             ["Français à visée professionnelle", "Français pour l'emploi", "Français des métiers du service"]),
-    T.CIR: (3, enums.Parcours.INTEGRATION, [L.A1], None, [S.NONE_OR_LITTLE, S.FOREIGN_LANGUAGE, S.FRENCH],
-            ["Formation linguistique CIR", "Parcours linguistique Ofii"]),
-    T.CERTIFICATION_PREP: (7, enums.Parcours.SOCIO_PRO, [L.A2, L.B1, L.B2], 1, [S.FOREIGN_LANGUAGE, S.FRENCH],
-                           ["Préparation au DELF", "Préparation TCF IRN", "Préparation aux tests de français"]),
-    T.OTHER: (4, enums.Parcours.SOCIO_PRO, [L.A1, L.A2, L.B1], 1, [S.FOREIGN_LANGUAGE, S.FRENCH],
-              ["Atelier d'écriture", "Français et numérique", "Théâtre en français"]),
+    T.ASL: (
+        24,
+        enums.Parcours.INTEGRATION,
+        [L.A1, L.A2],
+        None,
+        [S.NONE_OR_LITTLE, S.FOREIGN_LANGUAGE],
+        ["Atelier sociolinguistique", "ASL vie quotidienne", "ASL santé et démarches", "ASL découverte de la ville"],
+    ),
+    T.FLE: (
+        24,
+        enums.Parcours.INTEGRATION,
+        [L.A1, L.A2, L.B1, L.B2],
+        1,
+        [S.FOREIGN_LANGUAGE, S.FRENCH],
+        ["Cours de français langue étrangère", "FLE", "Français langue étrangère", "Conversation en français"],
+    ),
+    T.ALPHA: (
+        14,
+        enums.Parcours.INTEGRATION,
+        [L.A1_1],
+        None,
+        [S.NONE_OR_LITTLE],
+        ["Alphabétisation", "Apprendre à lire et écrire", "Alphabétisation – premiers pas"],
+    ),
+    T.POST_ALPHA: (
+        8,
+        enums.Parcours.INTEGRATION,
+        [L.A1, L.A2],
+        0,
+        [S.NONE_OR_LITTLE],
+        ["Post-alphabétisation", "Lire et écrire au quotidien"],
+    ),
+    T.OEPRE: (
+        7,
+        enums.Parcours.INTEGRATION,
+        [L.A1, L.A2],
+        None,
+        [S.NONE_OR_LITTLE, S.FOREIGN_LANGUAGE],
+        ["OEPRE – Ouvrir l'école aux parents", "Atelier parents OEPRE"],
+    ),
+    T.WORK: (
+        9,
+        enums.Parcours.PRO,
+        [L.A2, L.B1],
+        1,
+        [S.FOREIGN_LANGUAGE, S.FRENCH],
+        ["Français à visée professionnelle", "Français pour l'emploi", "Français des métiers du service"],
+    ),
+    T.CIR: (
+        3,
+        enums.Parcours.INTEGRATION,
+        [L.A1],
+        None,
+        [S.NONE_OR_LITTLE, S.FOREIGN_LANGUAGE, S.FRENCH],
+        ["Formation linguistique CIR", "Parcours linguistique Ofii"],
+    ),
+    T.CERTIFICATION_PREP: (
+        7,
+        enums.Parcours.SOCIO_PRO,
+        [L.A2, L.B1, L.B2],
+        1,
+        [S.FOREIGN_LANGUAGE, S.FRENCH],
+        ["Préparation au DELF", "Préparation TCF IRN", "Préparation aux tests de français"],
+    ),
+    T.OTHER: (
+        4,
+        enums.Parcours.SOCIO_PRO,
+        [L.A1, L.A2, L.B1],
+        1,
+        [S.FOREIGN_LANGUAGE, S.FRENCH],
+        ["Atelier d'écriture", "Français et numérique", "Théâtre en français"],
+    ),
 }
 LEVEL_WORDS = {L.A1_1: "débutants", L.A1: "niveau A1", L.A2: "niveau A2", L.B1: "niveau B1", L.B2: "niveau B2"}
 
@@ -68,24 +122,107 @@ STRUCTURE_KINDS = [
     (enums.StructureKind.COLLECTIVITY, 6),
 ]
 ASSOCIATION_NAMES = [
-    "Alpha Solidarité", "Lire et Dire", "Mots Partagés", "La Passerelle", "Français pour Tous", "Les Amis des Mots",
-    "Langues et Cultures", "Accueil et Partage", "Savoirs en Commun", "Entraide Alpha", "Le Fil des Langues",
-    "Ensemble pour Apprendre", "Plume et Parole", "Rencontres Interculturelles", "Voix de Femmes",
+    "Alpha Solidarité",
+    "Lire et Dire",
+    "Mots Partagés",
+    "La Passerelle",
+    "Français pour Tous",
+    "Les Amis des Mots",
+    "Langues et Cultures",
+    "Accueil et Partage",
+    "Savoirs en Commun",
+    "Entraide Alpha",
+    "Le Fil des Langues",
+    "Ensemble pour Apprendre",
+    "Plume et Parole",
+    "Rencontres Interculturelles",
+    "Voix de Femmes",
 ]
-TRAINING_NAMES = ["Horizon Formation", "Institut Langues Emploi", "Cap Compétences", "Formapro", "Trajectoires",
-                  "Linguaform", "Parcours Avenir", "Atelier du Français Pro"]
-SOCIAL_CENTRE_NAMES = ["Centre social Les Tilleuls", "Centre social La Fontaine", "Maison de quartier du Moulin",
-                       "Espace social Saint-Exupéry", "Centre social Arc-en-Ciel", "Maison pour tous Jean-Moulin"]
+TRAINING_NAMES = [
+    "Horizon Formation",
+    "Institut Langues Emploi",
+    "Cap Compétences",
+    "Formapro",
+    "Trajectoires",
+    "Linguaform",
+    "Parcours Avenir",
+    "Atelier du Français Pro",
+]
+SOCIAL_CENTRE_NAMES = [
+    "Centre social Les Tilleuls",
+    "Centre social La Fontaine",
+    "Maison de quartier du Moulin",
+    "Espace social Saint-Exupéry",
+    "Centre social Arc-en-Ciel",
+    "Maison pour tous Jean-Moulin",
+]
 STREET_TYPES = ["rue", "avenue", "place", "allée", "boulevard", "chemin"]
-STREET_NAMES = ["de la République", "Jean Jaurès", "Victor Hugo", "de la Gare", "du Général de Gaulle", "Pasteur",
-                "des Écoles", "de Paris", "Jules Ferry", "de la Mairie", "des Lilas", "Louise Michel", "du Marché",
-                "Paul Éluard", "Aristide Briand", "de l'Église", "Gabriel Péri", "Marcel Cachin", "des Tilleuls"]
-PLACE_NAMES = ["", "", "Maison des associations", "Salle municipale", "Médiathèque", "Centre social", "Foyer",
-               "Maison de quartier", "École élémentaire"]
-FIRST_NAMES = ["Nadia", "Karim", "Sophie", "Moussa", "Claire", "Fatou", "Julien", "Amina", "Hélène", "Yacine",
-               "Marie", "Ousmane", "Isabelle", "Samir", "Aïcha", "Thomas"]
-LAST_NAMES = ["Martin", "Diallo", "Bernard", "Benali", "Petit", "Traoré", "Durand", "Haddad", "Leroy", "Nguyen",
-              "Moreau", "Camara", "Fournier", "Mansouri"]
+STREET_NAMES = [
+    "de la République",
+    "Jean Jaurès",
+    "Victor Hugo",
+    "de la Gare",
+    "du Général de Gaulle",
+    "Pasteur",
+    "des Écoles",
+    "de Paris",
+    "Jules Ferry",
+    "de la Mairie",
+    "des Lilas",
+    "Louise Michel",
+    "du Marché",
+    "Paul Éluard",
+    "Aristide Briand",
+    "de l'Église",
+    "Gabriel Péri",
+    "Marcel Cachin",
+    "des Tilleuls",
+]
+PLACE_NAMES = [
+    "",
+    "",
+    "Maison des associations",
+    "Salle municipale",
+    "Médiathèque",
+    "Centre social",
+    "Foyer",
+    "Maison de quartier",
+    "École élémentaire",
+]
+FIRST_NAMES = [
+    "Nadia",
+    "Karim",
+    "Sophie",
+    "Moussa",
+    "Claire",
+    "Fatou",
+    "Julien",
+    "Amina",
+    "Hélène",
+    "Yacine",
+    "Marie",
+    "Ousmane",
+    "Isabelle",
+    "Samir",
+    "Aïcha",
+    "Thomas",
+]
+LAST_NAMES = [
+    "Martin",
+    "Diallo",
+    "Bernard",
+    "Benali",
+    "Petit",
+    "Traoré",
+    "Durand",
+    "Haddad",
+    "Leroy",
+    "Nguyen",
+    "Moreau",
+    "Camara",
+    "Fournier",
+    "Mansouri",
+]
 SLOT_PATTERNS = [
     (datetime.time(9, 0), datetime.time(11, 30)),
     (datetime.time(9, 30), datetime.time(12, 0)),
@@ -122,9 +259,10 @@ class DemoGenerator:
         self.today = reference_date
         self.noon = datetime.datetime.combine(reference_date, datetime.time(12, 0), tzinfo=datetime.UTC)
         communes = list(
-            Commune.objects.order_by("code_insee").only(
-                "id", "code_insee", "name", "population", "geometry", "departement__code"
-            ).select_related("departement").prefetch_related("post_codes")
+            Commune.objects.order_by("code_insee")
+            .only("id", "code_insee", "name", "population", "geometry", "departement__code")
+            .select_related("departement")
+            .prefetch_related("post_codes")
         )
         if not communes:
             raise ValueError("no commune loaded")
@@ -235,37 +373,42 @@ class DemoGenerator:
             cost = Decimal(self.rng.choice([10, 15, 20, 25, 30]))
         contact = f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
         name = f"{self.rng.choice(stems)} – {LEVEL_WORDS.get(target, target.label)}"
-        return course_type, Course(
-            source=DEMO_SOURCE,
-            source_id=self._id("course"),
-            structure=structure,
-            place=place,
-            name=name,
-            description=(
-                f"{name}. Cours fictif de démonstration : {course_type.label.lower()}, "
-                f"en petits groupes, à {place.commune.name}."
+        return (
+            course_type,
+            Course(
+                source=DEMO_SOURCE,
+                source_id=self._id("course"),
+                structure=structure,
+                place=place,
+                name=name,
+                description=(
+                    f"{name}. Cours fictif de démonstration : {course_type.label.lower()}, "
+                    f"en petits groupes, à {place.commune.name}."
+                ),
+                course_type=course_type,
+                parcours=parcours,
+                cecrl_level_target=target,
+                entry_level_oral=entry,
+                entry_level_written=entry if course_type != T.ASL else None,
+                total_hours=self.rng.choice([None, 60, 90, 120, 150, 200, 300]),
+                is_free=cost is None,
+                cost_amount=cost,
+                cost_details="Adhésion annuelle à l'association" if membership_fee else "",
+                childcare=self.rng.random() < (0.6 if course_type == T.OEPRE else 0.15),
+                modality=self.rng.choices(list(enums.Modality), weights=[90, 4, 6])[0],
+                registration_mode=self.rng.choice(list(enums.RegistrationMode)),
+                places_available=self.rng.random() < 0.7,
+                formacode="15235" if course_type in (T.FLE, T.WORK, T.CERTIFICATION_PREP) else "15043",
+                contact_name=contact,
+                contact_phone=structure.phone,
+                contact_email=structure.email,
+                verified_on=(self.today - datetime.timedelta(days=self.rng.randint(0, 300)))
+                if self.rng.random() < 0.5
+                else None,
+                updated_at=self._updated_at(),
             ),
-            course_type=course_type,
-            parcours=parcours,
-            cecrl_level_target=target,
-            entry_level_oral=entry,
-            entry_level_written=entry if course_type != T.ASL else None,
-            total_hours=self.rng.choice([None, 60, 90, 120, 150, 200, 300]),
-            is_free=cost is None,
-            cost_amount=cost,
-            cost_details="Adhésion annuelle à l'association" if membership_fee else "",
-            childcare=self.rng.random() < (0.6 if course_type == T.OEPRE else 0.15),
-            modality=self.rng.choices(list(enums.Modality), weights=[90, 4, 6])[0],
-            registration_mode=self.rng.choice(list(enums.RegistrationMode)),
-            places_available=self.rng.random() < 0.7,
-            formacode="15235" if course_type in (T.FLE, T.WORK, T.CERTIFICATION_PREP) else "15043",
-            contact_name=contact,
-            contact_phone=structure.phone,
-            contact_email=structure.email,
-            verified_on=(self.today - datetime.timedelta(days=self.rng.randint(0, 300))) if self.rng.random() < 0.5
-            else None,
-            updated_at=self._updated_at(),
-        ), schooling
+            schooling,
+        )
 
     def course_children(self, course, course_type, schooling):
         rng = self.rng
@@ -273,7 +416,7 @@ class DemoGenerator:
         days = sorted(rng.sample(range(6), rng.choice([1, 2, 2, 3])))
         pattern = rng.choice(SLOT_PATTERNS)
         for day in days:
-            start, end = (pattern if day < 5 else (datetime.time(9, 30), datetime.time(12, 0)))
+            start, end = pattern if day < 5 else (datetime.time(9, 30), datetime.time(12, 0))
             slots.append((course, day, start, end))
         minutes = sum((end.hour * 60 + end.minute) - (start.hour * 60 + start.minute) for _c, _d, start, end in slots)
         course.hours_per_week = Decimal(minutes) / 60
@@ -288,7 +431,9 @@ class DemoGenerator:
             audiences[A.JOB_SEEKERS] = enums.AudienceMode.PRIORITY
         elif rng.random() < 0.35:
             audiences[A.EVERYONE] = enums.AudienceMode.PRIORITY
-        for audience in rng.sample([A.CIR, A.BPI, A.WOMEN, A.YOUNG_16_25, A.QPV, A.RSA, A.ASYLUM_SEEKERS], k=rng.randint(0, 2)):
+        for audience in rng.sample(
+            [A.CIR, A.BPI, A.WOMEN, A.YOUNG_16_25, A.QPV, A.RSA, A.ASYLUM_SEEKERS], k=rng.randint(0, 2)
+        ):
             audiences.setdefault(audience, enums.AudienceMode.PRIORITY)
         if not audiences:
             audiences[A.EVERYONE] = enums.AudienceMode.PRIORITY
@@ -298,8 +443,16 @@ class DemoGenerator:
             funders = [enums.Funder.OFII]
         elif course.is_free:
             funders = rng.sample(
-                [enums.Funder.REGION, enums.Funder.COMMUNE, enums.Funder.STATE_INTERIOR, enums.Funder.DEPARTEMENT,
-                 enums.Funder.FSE, enums.Funder.FRANCE_TRAVAIL], k=rng.randint(0, 2))
+                [
+                    enums.Funder.REGION,
+                    enums.Funder.COMMUNE,
+                    enums.Funder.STATE_INTERIOR,
+                    enums.Funder.DEPARTEMENT,
+                    enums.Funder.FSE,
+                    enums.Funder.FRANCE_TRAVAIL,
+                ],
+                k=rng.randint(0, 2),
+            )
         else:
             funders = rng.sample([enums.Funder.CPF, enums.Funder.LEARNER, enums.Funder.OPCO], k=rng.randint(1, 2))
         course_funders = [(course, str(f)) for f in sorted(funders)]
@@ -312,13 +465,26 @@ class DemoGenerator:
         for start in starts:
             seats = rng.choice([8, 10, 12, 15, 20])
             left = rng.randint(0, seats) if course.places_available else 0
-            status = enums.RecruitmentStatus.OPEN if left else rng.choice(
-                [enums.RecruitmentStatus.CLOSED, enums.RecruitmentStatus.WAITING_LIST]
+            status = (
+                enums.RecruitmentStatus.OPEN
+                if left
+                else rng.choice([enums.RecruitmentStatus.CLOSED, enums.RecruitmentStatus.WAITING_LIST])
             )
             ends_on = datetime.date(year_start.year + 1, 6, 30) - datetime.timedelta(days=rng.randint(0, 20))
             sessions.append(
-                (course, DEMO_SOURCE, self._id("session"), "", start, ends_on, str(status), seats, left,
-                 course.updated_at, self.noon)
+                (
+                    course,
+                    DEMO_SOURCE,
+                    self._id("session"),
+                    "",
+                    start,
+                    ends_on,
+                    str(status),
+                    seats,
+                    left,
+                    course.updated_at,
+                    self.noon,
+                )
             )
         return slots, course_audiences, course_schooling, course_funders, sessions
 
@@ -361,8 +527,17 @@ class DemoGenerator:
 
 
 SESSION_COLUMNS = [
-    "course", "source", "source_id", "source_url", "starts_on", "ends_on", "recruitment_status", "seats",
-    "seats_left", "updated_at", "created_at",
+    "course",
+    "source",
+    "source_id",
+    "source_url",
+    "starts_on",
+    "ends_on",
+    "recruitment_status",
+    "seats",
+    "seats_left",
+    "updated_at",
+    "created_at",
 ]
 
 
@@ -378,9 +553,18 @@ def _insert(model, columns, rows):
         quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
     )
     preparers = [
-        (i, f) for i, f in enumerate(fields)
-        if i > 0 and f.get_internal_type() not in ("CharField", "SlugField", "IntegerField",
-                                                   "PositiveIntegerField", "PositiveSmallIntegerField", "ForeignKey")
+        (i, f)
+        for i, f in enumerate(fields)
+        if i > 0
+        and f.get_internal_type()
+        not in (
+            "CharField",
+            "SlugField",
+            "IntegerField",
+            "PositiveIntegerField",
+            "PositiveSmallIntegerField",
+            "ForeignKey",
+        )
     ]
 
     def prepare(row):
@@ -391,7 +575,7 @@ def _insert(model, columns, rows):
 
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH_SIZE):
-            cursor.executemany(sql, [prepare(r) for r in rows[start:start + BATCH_SIZE]])
+            cursor.executemany(sql, [prepare(r) for r in rows[start : start + BATCH_SIZE]])
 
 
 def demo_delete():
@@ -434,8 +618,11 @@ def demo_generate(*, courses, seed, reference_date, progress=None):
             progress(f"{len(structures)} structures, {len(places)} lieux")
 
         courses_out, slots, audiences, schooling, funders, sessions, cert_links = [], [], [], [], [], [], []
-        prep = [gen.certifications[c] for c in ("delf-a2", "delf-b1", "delf-b2", "tcf-irn", "tef-irn")
-                if c in gen.certifications]
+        prep = [
+            gen.certifications[c]
+            for c in ("delf-a2", "delf-b1", "delf-b2", "tcf-irn", "tef-irn")
+            if c in gen.certifications
+        ]
         for structure, place, n in plan:
             for _ in range(n):
                 course_type, course, course_schooling = gen.course(structure, place)

@@ -60,8 +60,9 @@ class Audience(models.TextChoices):
     YOUNG = Public.JEUNES.value, _("Jeunes")
     DISABILITY = Public.PERSONNES_EN_SITUATION_DE_HANDICAP.value, _("Personnes en situation de handicap")
     EMERGENCY = Public.PERSONNES_EN_SITUATION_D_URGENCE.value, _("Personnes en situation d’urgence")
-    SPECIFIC_LEGAL = Public.PERSONNES_EN_SITUATION_JURIDIQUE_SPECIFIQUE.value, _(
-        "Personnes en situation juridique spécifique"
+    SPECIFIC_LEGAL = (
+        Public.PERSONNES_EN_SITUATION_JURIDIQUE_SPECIFIQUE.value,
+        _("Personnes en situation juridique spécifique"),
     )
     EXILES = Public.PERSONNES_EXILEES.value, _("Personnes exilées")
     QPV = Public.RESIDENTS_QPV_FRR.value, _("Résidents en QPV ou FRR")

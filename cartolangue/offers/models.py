@@ -126,12 +126,17 @@ class Certification(models.Model):
     name = models.CharField(_("intitulé"), max_length=200)
     family = models.CharField(_("famille"), max_length=10, choices=enums.CertificationFamily.choices)
     level = models.PositiveSmallIntegerField(
-        _("niveau CECRL"), choices=enums.CecrlLevel.choices, null=True, blank=True,
+        _("niveau CECRL"),
+        choices=enums.CecrlLevel.choices,
+        null=True,
+        blank=True,
         help_text=_("Vide pour un test qui mesure tous les niveaux (TCF, TEF, DCL)."),
     )
     rs_code = models.CharField(_("code RS (France compétences)"), max_length=10, blank=True)
     cpf_eligible = models.BooleanField(_("éligible au CPF"), default=False)
-    usage = models.CharField(_("usage"), max_length=250, blank=True, help_text=_("p. ex. carte de résident, naturalisation"))
+    usage = models.CharField(
+        _("usage"), max_length=250, blank=True, help_text=_("p. ex. carte de résident, naturalisation")
+    )
 
     class Meta:
         verbose_name = _("certification")
@@ -156,7 +161,7 @@ class Course(Provenance):
     structure = models.ForeignKey(
         Structure, verbose_name=_("structure"), on_delete=models.CASCADE, related_name="courses"
     )
-    place = models.ForeignKey(Place, verbose_name=_("lieu"), on_delete=models.PROTECT, related_name="courses")
+    place = models.ForeignKey(Place, verbose_name=_("lieu"), on_delete=models.RESTRICT, related_name="courses")
     name = models.CharField(_("intitulé"), max_length=250)
     description = models.TextField(_("présentation"), blank=True)
     course_type = models.CharField(_("type de cours"), max_length=30, choices=enums.CourseType.choices, db_index=True)
@@ -165,21 +170,35 @@ class Course(Provenance):
         _("niveau CECRL visé"), choices=enums.CecrlLevel.choices, null=True, blank=True
     )
     entry_level_oral = models.PositiveSmallIntegerField(
-        _("niveau d'entrée à l'oral"), choices=enums.CecrlLevel.choices, null=True, blank=True,
+        _("niveau d'entrée à l'oral"),
+        choices=enums.CecrlLevel.choices,
+        null=True,
+        blank=True,
         help_text=_("Vide : aucun prérequis."),
     )
     entry_level_written = models.PositiveSmallIntegerField(
-        _("niveau d'entrée à l'écrit"), choices=enums.CecrlLevel.choices, null=True, blank=True,
+        _("niveau d'entrée à l'écrit"),
+        choices=enums.CecrlLevel.choices,
+        null=True,
+        blank=True,
         help_text=_("Vide : aucun prérequis."),
     )
     hours_per_week = models.DecimalField(
-        _("heures par semaine"), max_digits=4, decimal_places=1, null=True, blank=True,
+        _("heures par semaine"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     total_hours = models.PositiveIntegerField(_("durée totale (heures)"), null=True, blank=True)
     is_free = models.BooleanField(_("gratuit"), default=True)
     cost_amount = models.DecimalField(
-        _("coût pour l'apprenant (€)"), max_digits=8, decimal_places=2, null=True, blank=True,
+        _("coût pour l'apprenant (€)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     cost_details = models.CharField(_("précisions sur le coût"), max_length=250, blank=True)
@@ -339,7 +358,7 @@ class ExamSession(Provenance):
     structure = models.ForeignKey(
         Structure, verbose_name=_("centre d'examen"), on_delete=models.CASCADE, related_name="exam_sessions"
     )
-    place = models.ForeignKey(Place, verbose_name=_("lieu"), on_delete=models.PROTECT, related_name="exam_sessions")
+    place = models.ForeignKey(Place, verbose_name=_("lieu"), on_delete=models.RESTRICT, related_name="exam_sessions")
     exam_date = models.DateField(_("date de l'épreuve"), db_index=True)
     registration_deadline = models.DateField(_("date limite d'inscription"), null=True, blank=True)
     price = models.DecimalField(
@@ -358,7 +377,9 @@ class ExamSession(Provenance):
                 condition=Q(registration_deadline__isnull=True) | Q(registration_deadline__lte=F("exam_date")),
                 name="examsession_deadline_before_exam",
             ),
-            models.CheckConstraint(condition=Q(price__isnull=True) | Q(price__gte=0), name="examsession_price_positive"),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0), name="examsession_price_positive"
+            ),
         ]
 
     def __str__(self):

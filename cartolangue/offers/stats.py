@@ -39,9 +39,11 @@ def counts_by_departement():
         row["departement_id"]: (row["n"], row["population"] or 0)
         for row in Commune.objects.values("departement_id").annotate(n=Count("id"), population=Sum("population"))
     }
-    places = dict(Place.objects.values("commune__departement_id").annotate(n=Count("id")).values_list(
-        "commune__departement_id", "n"
-    ))
+    places = dict(
+        Place.objects.values("commune__departement_id")
+        .annotate(n=Count("id"))
+        .values_list("commune__departement_id", "n")
+    )
     courses = _course_counts(Course.objects.all(), "place__commune__departement_id")
     return [
         TerritoryCount(
