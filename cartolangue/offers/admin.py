@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cartolangue.offers.models import (
@@ -19,6 +20,7 @@ PROVENANCE_FIELDS = ["source", "source_id", "source_url", "updated_at", "created
 
 class ProvenanceAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["source"]
 
     def get_fieldsets(self, request, obj=None):

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from cartolangue.geo.models import Commune
 from cartolangue.offers import enums
+from cartolangue.offers.indexing import course_search_text
 from cartolangue.offers.models import (
     DEMO_SOURCE,
     Certification,
@@ -373,42 +374,40 @@ class DemoGenerator:
             cost = Decimal(self.rng.choice([10, 15, 20, 25, 30]))
         contact = f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
         name = f"{self.rng.choice(stems)} – {LEVEL_WORDS.get(target, target.label)}"
-        return (
-            course_type,
-            Course(
-                source=DEMO_SOURCE,
-                source_id=self._id("course"),
-                structure=structure,
-                place=place,
-                name=name,
-                description=(
-                    f"{name}. Cours fictif de démonstration : {course_type.label.lower()}, "
-                    f"en petits groupes, à {place.commune.name}."
-                ),
-                course_type=course_type,
-                parcours=parcours,
-                cecrl_level_target=target,
-                entry_level_oral=entry,
-                entry_level_written=entry if course_type != T.ASL else None,
-                total_hours=self.rng.choice([None, 60, 90, 120, 150, 200, 300]),
-                is_free=cost is None,
-                cost_amount=cost,
-                cost_details="Adhésion annuelle à l'association" if membership_fee else "",
-                childcare=self.rng.random() < (0.6 if course_type == T.OEPRE else 0.15),
-                modality=self.rng.choices(list(enums.Modality), weights=[90, 4, 6])[0],
-                registration_mode=self.rng.choice(list(enums.RegistrationMode)),
-                places_available=self.rng.random() < 0.7,
-                formacode="15235" if course_type in (T.FLE, T.WORK, T.CERTIFICATION_PREP) else "15043",
-                contact_name=contact,
-                contact_phone=structure.phone,
-                contact_email=structure.email,
-                verified_on=(self.today - datetime.timedelta(days=self.rng.randint(0, 300)))
-                if self.rng.random() < 0.5
-                else None,
-                updated_at=self._updated_at(),
+        course = Course(
+            source=DEMO_SOURCE,
+            source_id=self._id("course"),
+            structure=structure,
+            place=place,
+            name=name,
+            description=(
+                f"{name}. Cours fictif de démonstration : {course_type.label.lower()}, "
+                f"en petits groupes, à {place.commune.name}."
             ),
-            schooling,
+            course_type=course_type,
+            parcours=parcours,
+            cecrl_level_target=target,
+            entry_level_oral=entry,
+            entry_level_written=entry if course_type != T.ASL else None,
+            total_hours=self.rng.choice([None, 60, 90, 120, 150, 200, 300]),
+            is_free=cost is None,
+            cost_amount=cost,
+            cost_details="Adhésion annuelle à l'association" if membership_fee else "",
+            childcare=self.rng.random() < (0.6 if course_type == T.OEPRE else 0.15),
+            modality=self.rng.choices(list(enums.Modality), weights=[90, 4, 6])[0],
+            registration_mode=self.rng.choice(list(enums.RegistrationMode)),
+            places_available=self.rng.random() < 0.7,
+            formacode="15235" if course_type in (T.FLE, T.WORK, T.CERTIFICATION_PREP) else "15043",
+            contact_name=contact,
+            contact_phone=structure.phone,
+            contact_email=structure.email,
+            verified_on=(self.today - datetime.timedelta(days=self.rng.randint(0, 300)))
+            if self.rng.random() < 0.5
+            else None,
+            updated_at=self._updated_at(),
         )
+        course.search_text = course_search_text(course, structure, place, place.commune.name)
+        return course_type, course, schooling
 
     def course_children(self, course, course_type, schooling):
         rng = self.rng

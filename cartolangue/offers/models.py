@@ -220,6 +220,8 @@ class Course(Provenance):
     contact_phone = models.CharField(_("téléphone du contact"), max_length=30, blank=True)
     contact_email = models.EmailField(_("courriel du contact"), blank=True)
     verified_on = models.DateField(_("vérifié le"), null=True, blank=True)
+    # Lower-case, accent-free text of the course, its structure and its place, for `q` (see offers/indexing.py).
+    search_text = models.TextField(editable=False, default="")
 
     objects = CourseQuerySet.as_manager()
 

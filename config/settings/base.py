@@ -45,8 +45,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "csp",
+    "corsheaders",
+    "ninja",
     "cartolangue.geo",
     "cartolangue.offers",
+    "cartolangue.search",
+    "cartolangue.api",
     "cartolangue.www",
 ]
 
