@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("cartolangue.api.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("cartolangue.www.urls")),

@@ -1,8 +1,11 @@
+import importlib
 import io
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
+from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -15,9 +18,34 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_territories", stdout=io.StringIO())
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request, django_db_blocker):
+    """Browser tests (live_server) run in transactional mode, which empties every table afterwards: put the
+    territories and the certification referential back, committed, before the next test that needs them."""
+    if "django_db_setup" not in request.fixturenames:
+        return
+    with django_db_blocker.unblock():
+        from cartolangue.geo.models import Commune
+        from cartolangue.offers.models import Certification
+
+        if not Certification.objects.exists():
+            migration = importlib.import_module("cartolangue.offers.migrations.0002_certifications")
+            migration.load(django_apps, None)
+        if not Commune.objects.exists():
+            call_command("load_territories", stdout=io.StringIO())
+
+
 @pytest.fixture
 def shared_data():
     """The team's shared data folder, next to the repository; absent on a user's machine."""
     if not SHARED_DATA.is_dir():
         pytest.skip(f"{SHARED_DATA} is absent: this test reads the team's shared data files")
     return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _french(settings):
+    """Each test starts in French: a request in another language leaves it active in the thread."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from cartolangue.geo.datafrance import AliasRow, read_territories
 from cartolangue.geo.models import Commune, CommuneAlias, Departement, Epci, PostCode, Zone, ZoneMembership, Zoning
+from cartolangue.text import fold_name
 
 BATCH_SIZE = 2000
 
@@ -140,6 +141,7 @@ def territories_load(*, all_france=False, historical_contours=None, progress=Non
                 {
                     "code_insee": c.code_insee,
                     "name": c.name,
+                    "search_name": fold_name(c.name),
                     "population": c.population,
                     "departement_id": dep_ids[c.departement_code],
                     "epci_id": epci_ids.get(c.epci_code),
@@ -305,7 +307,7 @@ def read_zone_polygons(path, zone_codes):
     return polygons
 
 
-def _departement_of(code):
+def departement_of(code):
     return code[:3] if code.startswith("97") else code[:2]
 
 
@@ -324,7 +326,7 @@ def zoning_load(*, name, table, polygons=None, slug, source=""):
             # A former code: its commune takes the zone unless the table lists it under its own code.
             folded.append(f"{code} → {aliases[code]}")
             resolved.setdefault(aliases[code], (zone, ZoneMembership.Resolution.ALIAS))
-        elif _departement_of(code) in loaded_deps:
+        elif departement_of(code) in loaded_deps:
             unknown.append(f"{code} (ligne {line})")
         else:
             outside += 1

@@ -54,6 +54,8 @@ class CommuneQuerySet(models.QuerySet):
 class Commune(models.Model):
     code_insee = models.CharField(_("code INSEE"), max_length=5, unique=True)
     name = models.CharField(_("nom"), max_length=100)
+    # Lower-case, accent-free, hyphens as spaces: "saint ouen l'aumone", for the autocomplete.
+    search_name = models.CharField(max_length=100, db_index=True, default="", editable=False)
     population = models.PositiveIntegerField(_("population municipale"), null=True, blank=True)
     departement = models.ForeignKey(
         Departement, verbose_name=_("département"), on_delete=models.PROTECT, related_name="communes"

@@ -5,18 +5,13 @@ Whoever writes courses in bulk (imports, the demo generator) sets `search_text` 
 single saves and edits of a structure or place refresh it through the signals below.
 """
 
-import unicodedata
-
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from cartolangue.offers.models import Course, Place, Structure
+from cartolangue.text import fold
 
-
-def normalise(text):
-    """'École Saint-Ouen-l’Aumône' → 'ecole saint-ouen-l'aumone'."""
-    text = unicodedata.normalize("NFKD", text or "").replace("’", "'").replace("œ", "oe").replace("Œ", "oe")
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+normalise = fold
 
 
 def course_search_text(course, structure, place, commune_name):

@@ -12,12 +12,12 @@ import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 
 from cartolangue.geo.distance import EARTH_RADIUS_KM, bbox_around
-from cartolangue.geo.models import ZoneMembership
+from cartolangue.geo.models import Commune, ZoneMembership
 from cartolangue.offers import enums
 from cartolangue.offers.models import (
     Course,
@@ -26,9 +26,11 @@ from cartolangue.offers.models import (
     CourseSchooling,
     ExamSession,
     Session,
+    Structure,
     TimeSlot,
 )
 from cartolangue.search.params import NO_LEVEL, NO_LEVEL_MARK, SLOTS, WEEKDAYS
+from cartolangue.text import fold_name
 
 NOON = datetime.time(12, 0)
 EVENING = datetime.time(18, 0)
@@ -238,13 +240,7 @@ def course_search(query, *, facets=True, today=None):
     total = qs.count()
     page = min(query.page, max(1, -(-total // query.page_size)))
     start = (page - 1) * query.page_size
-    items = list(
-        qs.select_related("structure", "place__commune").prefetch_related(
-            Prefetch("time_slots", queryset=TimeSlot.objects.order_by("weekday", "starts_at")),
-            Prefetch("audiences", queryset=CourseAudience.objects.order_by("audience")),
-            "certifications",
-        )[start : start + query.page_size]
-    )
+    items = list(qs.for_display()[start : start + query.page_size])
     result = SearchResult(query=query, total=total, items=items, page=page, page_size=query.page_size)
     if facets:
         result.facets = course_facets(query, today=today)
@@ -448,3 +444,43 @@ def exam_search(query, *, today=None):
         ]
     }
     return SearchResult(query=query, total=total, items=items, page=page, page_size=query.page_size, facets=facets)
+
+
+# --- structures and communes --------------------------------------------------------------------------
+
+
+def structure_search(params, *, strict=True):
+    """Structures by name (accent-insensitive) and département, alphabetical, paged."""
+    from cartolangue.search.params import parse_structure_query
+
+    query = parse_structure_query(params, strict=strict)
+    qs = Structure.objects.all()
+    for word in query.q:
+        qs = qs.filter(Q(name__icontains=word) | Q(acronym__icontains=word) | Q(courses__search_text__contains=word))
+    if query.departements:
+        qs = qs.filter(places__commune__departement__code__in=query.departements)
+    qs = Structure.objects.filter(pk__in=qs.values("pk")).order_by("name", "pk")
+    total = qs.count()
+    page = min(query.page, max(1, -(-total // query.page_size)))
+    start = (page - 1) * query.page_size
+    items = list(qs[start : start + query.page_size])
+    return SearchResult(query=query, total=total, items=items, page=page, page_size=query.page_size)
+
+
+def commune_suggestions(text, *, limit=10):
+    """Communes whose name starts with the text (or one of its words does), or whose INSEE or post code
+    starts with it; largest first."""
+    text = fold_name(text)
+    if not text:
+        return []
+    if text.isdigit():
+        qs = Commune.objects.filter(Q(code_insee__startswith=text) | Q(post_codes__code__startswith=text))
+    else:
+        qs = Commune.objects.filter(Q(search_name__startswith=text) | Q(search_name__contains=" " + text))
+    ids = qs.values("pk")
+    return list(
+        Commune.objects.filter(pk__in=ids)
+        .select_related("departement")
+        .prefetch_related("post_codes")
+        .order_by(F("population").desc(nulls_last=True), "name")[:limit]
+    )

@@ -373,6 +373,32 @@ def _levels_with_none():
     return {NO_LEVEL: NO_LEVEL_MARK, **{lvl.label: lvl for lvl in enums.CecrlLevel}}
 
 
+STRUCTURE_PARAMS = {
+    "q": gettext_lazy("Nom ou sigle de la structure, ou texte de ses cours."),
+    "departement": COURSE_PARAMS["departement"],
+    "page": COURSE_PARAMS["page"],
+    "taille": COURSE_PARAMS["taille"],
+}
+
+
+@dataclass
+class StructureQuery:
+    q: list[str] = field(default_factory=list)
+    departements: list[str] = field(default_factory=list)
+    page: int = 1
+    page_size: int = PAGE_SIZE
+    errors: list[ParamError] = field(default_factory=list)
+
+
+def parse_structure_query(params, *, strict=False):
+    r = _Reader(params, strict=strict, known=STRUCTURE_PARAMS)
+    page, size = r.page()
+    words = [normalise(w) for v in r.values("q") for w in v.split()]
+    query = StructureQuery(q=[w for w in words if w][:10], departements=_departements(r), page=page, page_size=size)
+    query.errors = r.errors
+    return query
+
+
 def parse_exam_query(params, *, strict=False):
     r = _Reader(params, strict=strict, known=EXAM_PARAMS)
     page, size = r.page()

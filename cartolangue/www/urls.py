@@ -5,5 +5,8 @@ from cartolangue.www import views
 app_name = "www"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.search, name="search"),
+    path("territoires/", views.territories, name="territories"),
+    path("cours/<int:pk>/", views.course, name="course"),
+    path("structures/<int:pk>/", views.structure, name="structure"),
 ]

@@ -1,13 +1,167 @@
-from django.shortcuts import render
+"""Public pages. Thin: they parse the query string with the search engine's parser, call the engine and
+render; the engine (`cartolangue.search`) does all the filtering."""
 
-from cartolangue.geo.models import Zoning
+import re
+
+from django.conf import settings
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from cartolangue.geo.models import Commune, Zoning
+from cartolangue.offers.models import Course, Structure
 from cartolangue.offers.stats import counts_by_departement, counts_by_zone, offer_totals
+from cartolangue.search.engine import commune_suggestions, course_search, exam_search
+from cartolangue.search.params import COURSE_PARAMS, EXAM_PARAMS, parse_course_query, parse_exam_query
+from cartolangue.text import fold
+from cartolangue.www.forms import RADIUS_CHOICES, SORT_CHOICES, filter_groups
+
+PAGE_ONLY_PARAMS = {"onglet", "lieu_inconnu"}
+EXAM_ONLY_PARAMS = set(EXAM_PARAMS) - set(COURSE_PARAMS)
 
 
-def home(request):
+def _subset(params, allowed):
+    out = QueryDict(mutable=True)
+    for key in params:
+        if key in allowed:
+            out.setlist(key, params.getlist(key))
+    return out
+
+
+def search(request):
+    params = request.GET
+    if "lieu" in params:
+        # A place typed by name ("Sarcelles", "Sarcelles (95200)", "95200") becomes the canonical, shareable
+        # `commune=` URL.
+        return redirect(f"{request.path}?{_resolve_place(params).urlencode()}")
+    tab = "tests" if params.get("onglet") == "tests" else "cours"
+    unknown_place = params.get("lieu_inconnu", "")
+    # Everything but the page's own and the test tab's parameters goes to the course query, so that an
+    # unknown parameter is reported, not silently dropped.
+    course_params = _subset(params, set(params) - PAGE_ONLY_PARAMS - EXAM_ONLY_PARAMS)
+    query = parse_course_query(course_params)
+    exam_query = parse_exam_query(_subset(params, EXAM_PARAMS))
+    invalid = {e.param for e in query.errors}
+    result = course_search(query)
+    exams = exam_search(exam_query)
+    main_filters, practical_filters, more_filters = filter_groups(result.facets)
+    geo_params = course_params.copy()
+    for key in ("page", "taille", "tri"):
+        geo_params.pop(key, None)
+    context = {
+        "query": query,
+        "result": result,
+        "exams": exams,
+        "tab": tab,
+        "errors": query.errors + exam_query.errors,
+        "unknown_place": unknown_place,
+        "main_filters": main_filters,
+        "practical_filters": practical_filters,
+        "more_filters": more_filters,
+        "radius_choices": RADIUS_CHOICES,
+        "radius": params.get("rayon", "10") if "rayon" not in invalid else "10",
+        "sort_choices": SORT_CHOICES,
+        "q": " ".join(params.getlist("q")),
+        "debut_avant": params.get("debut_avant", "") if "debut_avant" not in invalid else "",
+        "geojson_url": reverse("api-v1:courses_geojson") + "?" + geo_params.urlencode(),
+        "exams_geojson_url": reverse("api-v1:exam_sessions_geojson") + "?" + _subset(params, EXAM_PARAMS).urlencode(),
+        "share_url": request.build_absolute_uri(),
+        "page_links": _page_links(params, result),
+        "tab_links": {
+            "cours": "?" + _with(params, onglet=None, page=None),
+            "tests": "?" + _with(params, onglet="tests", page=None),
+        },
+        "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
+    }
+    return render(request, "www/search.html", context)
+
+
+def _resolve_place(params):
+    canonical = params.copy()
+    text = canonical.pop("lieu")[-1].strip()
+    canonical.pop("lieu_inconnu", None)
+    current = Commune.objects.filter(code_insee=canonical.get("commune", "")).first()
+    if not text:
+        canonical.pop("commune", None)
+    elif current is None or fold(current.name) != fold(text):
+        code = re.search(r"\((\d{5})\)\s*$", text)
+        name = re.sub(r"\s*\(\d{5}\)\s*$", "", text)
+        found = commune_suggestions(name, limit=1)
+        if code:
+            exact = [c for c in commune_suggestions(code.group(1), limit=20) if fold(c.name) == fold(name)]
+            found = exact or found
+        canonical.pop("commune", None)
+        if found:
+            canonical["commune"] = found[0].code_insee
+        else:
+            canonical["lieu_inconnu"] = text[:100]
+    canonical.pop("page", None)
+    return canonical
+
+
+def _with(params, **changes):
+    out = params.copy()
+    out.pop("lieu_inconnu", None)
+    for key, value in changes.items():
+        out.pop(key, None)
+        if value is not None:
+            out[key] = value
+    return out.urlencode()
+
+
+def _page_links(params, result):
+    return {
+        "previous": "?" + _with(params, page=str(result.page - 1)) if result.has_previous else None,
+        "next": "?" + _with(params, page=str(result.page + 1)) if result.has_next else None,
+    }
+
+
+def course(request, pk):
+    course = get_object_or_404(Course.objects.for_display().prefetch_related("sessions"), pk=pk)
+    others = Course.objects.filter(structure=course.structure).exclude(pk=pk).select_related("place__commune")
+    report = urlencode(
+        {
+            "subject": f"Carto-Langue : erreur sur « {course.name} » ({course.pk})",
+            "body": request.build_absolute_uri(),
+        }
+    )
+    return render(
+        request,
+        "www/course.html",
+        {
+            "course": course,
+            "others": others.order_by("name")[:30],
+            "report_url": f"mailto:{settings.REPORT_EMAIL}?{report}",
+            "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
+        },
+    )
+
+
+def structure(request, pk):
+    structure = get_object_or_404(Structure, pk=pk)
+    report = urlencode(
+        {
+            "subject": f"Carto-Langue : erreur sur « {structure.name} » ({structure.pk})",
+            "body": request.build_absolute_uri(),
+        }
+    )
+    return render(
+        request,
+        "www/structure.html",
+        {
+            "structure": structure,
+            "places": structure.places.select_related("commune").order_by("commune__name", "address"),
+            "courses": Course.objects.for_display().filter(structure=structure).order_by("name", "pk"),
+            "report_url": f"mailto:{settings.REPORT_EMAIL}?{report}",
+        },
+    )
+
+
+def territories(request):
     zonings = [(zoning, counts_by_zone(zoning)) for zoning in Zoning.objects.all()]
     return render(
         request,
-        "www/home.html",
+        "www/territories.html",
         {"totals": offer_totals(), "departements": counts_by_departement(), "zonings": zonings},
     )

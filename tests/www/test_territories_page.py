@@ -18,7 +18,7 @@ NBSP = "\xa0"
 
 
 def test_home_shows_true_territory_counts(client):
-    response = client.get(reverse("www:home"))
+    response = client.get(reverse("www:territories"))
     assert response.status_code == 200
     html = response.content.decode()
     assert f"1{NBSP}266" in html  # Île-de-France communes
@@ -33,7 +33,7 @@ def test_home_shows_true_territory_counts(client):
 def test_home_flags_demo_data(client):
     demo_generate(courses=120, seed=1, reference_date=datetime.date(2026, 11, 27))
     CourseFactory(source="lheo", source_id="AF_1")
-    html = client.get(reverse("www:home")).content.decode()
+    html = client.get(reverse("www:territories")).content.decode()
     assert "Données de démonstration." in html
     assert "120 cours affichés sont fictifs" in html
     assert "<strong>121</strong> cours" in html
@@ -41,10 +41,10 @@ def test_home_flags_demo_data(client):
 
 def test_home_query_count_does_not_grow_with_data(client):
     with CaptureQueriesContext(connection) as empty:
-        client.get(reverse("www:home"))
+        client.get(reverse("www:territories"))
     demo_generate(courses=200, seed=1, reference_date=datetime.date(2026, 11, 27))
     with CaptureQueriesContext(connection) as full:
-        client.get(reverse("www:home"))
+        client.get(reverse("www:territories"))
     assert len(full.captured_queries) == len(empty.captured_queries) <= 20
 
 

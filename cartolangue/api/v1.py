@@ -1,0 +1,195 @@
+"""Public REST API, version 1 (django-ninja, OpenAPI 3). Thin: parameters go to the search engine
+(`cartolangue.search`), objects go through `serializers`. Read-only and open; CORS is open for GET."""
+
+from django.db.models import Max
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import http_date
+from ninja import NinjaAPI, Query
+
+from cartolangue.api import schemas, serializers
+from cartolangue.geo.models import Zoning
+from cartolangue.offers.models import Course, ExamSession, Structure
+from cartolangue.search.engine import (
+    commune_suggestions,
+    course_queryset,
+    course_search,
+    exam_queryset,
+    exam_search,
+    structure_search,
+)
+from cartolangue.search.params import ParamError, parse_course_query, parse_exam_query
+
+MAP_LIMIT = 20_000
+
+api = NinjaAPI(
+    title="Carto-Langue",
+    version="1",
+    description=(
+        "API publique de Carto-Langue : l'offre de cours de français pour adultes et les sessions de tests "
+        "de français en Île-de-France. Lecture libre, sans authentification. Les paramètres de recherche "
+        "sont ceux de la page de recherche : chaque paramètre peut être répété (OU), les paramètres se "
+        "combinent (ET). Une valeur invalide donne une réponse 422 qui nomme le paramètre."
+    ),
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(ParamError)
+def _param_error(request, exc):
+    return api.create_response(
+        request, {"detail": [{"loc": ["query", exc.param], "msg": exc.message, "type": "value_error"}]}, status=422
+    )
+
+
+def _last_modified(response, queryset):
+    latest = queryset.aggregate(latest=Max("updated_at"))["latest"]
+    if latest:
+        response["Last-Modified"] = http_date(latest.timestamp())
+    return response
+
+
+ERRORS = {422: schemas.ValidationErrorOut}
+
+
+@api.get("/courses", response={200: schemas.CoursePage, **ERRORS}, summary="Chercher des cours", tags=["cours"])
+def list_courses(request, response: HttpResponse, filters: Query[schemas.CourseFilters]):
+    """Cours de français correspondant aux filtres, paginés, avec le nombre de résultats par valeur de
+    chaque filtre (facettes)."""
+    _last_modified(response, Course.objects)
+    result = course_search(parse_course_query(request.GET, strict=True))
+    return {**serializers.page(result, serializers.course), "facets": serializers.facets(result)}
+
+
+@api.get(
+    "/courses.geojson",
+    summary="Cours sur la carte (GeoJSON)",
+    tags=["cours"],
+    response={200: dict, **ERRORS},
+    openapi_extra={"responses": {200: {"content": {"application/geo+json": {}}}}},
+)
+def courses_geojson(request, filters: Query[schemas.CourseFilters]):
+    """Les mêmes cours, en FeatureCollection GeoJSON (20 000 au plus), pour la carte."""
+    query = parse_course_query(request.GET, strict=True)
+    rows = course_queryset(query).values_list(
+        "pk", "name", "course_type", "place__latitude", "place__longitude", "places_available"
+    )[:MAP_LIMIT]
+    features = [
+        {
+            "type": "Feature",
+            "id": pk,
+            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+            "properties": {"name": name, "type": course_type, "places": places, "url": f"/cours/{pk}/"},
+        }
+        for pk, name, course_type, lat, lon, places in rows
+    ]
+    response = JsonResponse(
+        {"type": "FeatureCollection", "features": features, "truncated": len(features) == MAP_LIMIT},
+        content_type="application/geo+json",
+    )
+    return _last_modified(response, Course.objects)
+
+
+@api.get("/courses/{course_id}", response=schemas.CourseDetailOut, summary="Un cours", tags=["cours"])
+def get_course(request, course_id: int):
+    course = get_object_or_404(Course.objects.for_display().prefetch_related("sessions"), pk=course_id)
+    return serializers.course_detail(course)
+
+
+@api.get(
+    "/exam-sessions",
+    response={200: schemas.ExamPage, **ERRORS},
+    summary="Chercher des sessions de tests de français",
+    tags=["tests"],
+)
+def list_exam_sessions(request, response: HttpResponse, filters: Query[schemas.ExamFilters]):
+    """Sessions d'examen (TCF, TEF, DELF, DCL, CléA…) à venir, par certification, date et distance."""
+    _last_modified(response, ExamSession.objects)
+    result = exam_search(parse_exam_query(request.GET, strict=True))
+    return {**serializers.page(result, serializers.exam_session), "facets": serializers.facets(result)}
+
+
+@api.get(
+    "/exam-sessions.geojson",
+    summary="Sessions de tests sur la carte (GeoJSON)",
+    tags=["tests"],
+    response={200: dict, **ERRORS},
+    openapi_extra={"responses": {200: {"content": {"application/geo+json": {}}}}},
+)
+def exam_sessions_geojson(request, filters: Query[schemas.ExamFilters]):
+    """Les mêmes sessions, en FeatureCollection GeoJSON (20 000 au plus)."""
+    rows = exam_queryset(parse_exam_query(request.GET, strict=True)).values_list(
+        "pk", "certification__name", "exam_date", "structure__name", "place__latitude", "place__longitude"
+    )[:MAP_LIMIT]
+    features = [
+        {
+            "type": "Feature",
+            "id": pk,
+            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+            "properties": {"name": name, "date": date.isoformat(), "centre": centre},
+        }
+        for pk, name, date, centre, lat, lon in rows
+    ]
+    response = JsonResponse({"type": "FeatureCollection", "features": features}, content_type="application/geo+json")
+    return _last_modified(response, ExamSession.objects)
+
+
+@api.get(
+    "/structures",
+    response={200: schemas.StructurePage, **ERRORS},
+    summary="Chercher des structures",
+    tags=["structures"],
+)
+def list_structures(request, response: HttpResponse, filters: Query[schemas.StructureFilters]):
+    _last_modified(response, Structure.objects)
+    result = structure_search(request.GET)
+    return serializers.page(result, serializers.structure)
+
+
+@api.get(
+    "/structures/{structure_id}", response=schemas.StructureDetailOut, summary="Une structure", tags=["structures"]
+)
+def get_structure(request, structure_id: int):
+    structure = get_object_or_404(Structure, pk=structure_id)
+    places = structure.places.select_related("commune").order_by("commune__name", "address")
+    courses = Course.objects.for_display().filter(structure=structure).order_by("name", "pk")
+    return {
+        **serializers.structure(structure),
+        "description": structure.description,
+        "places": [serializers.place(p) for p in places],
+        "courses": [serializers.course(c) for c in courses],
+    }
+
+
+@api.get(
+    "/territories/communes",
+    response=list[schemas.CommuneSuggestion],
+    summary="Suggestions de communes",
+    tags=["territoires"],
+)
+def communes(
+    request, q: str = Query("", description="Début du nom, du code INSEE ou du code postal.", max_length=100)
+):
+    return [
+        {
+            "code_insee": c.code_insee,
+            "name": c.name,
+            "departement": c.departement.code,
+            "post_codes": sorted({p.code for p in c.post_codes.all()}),
+        }
+        for c in commune_suggestions(q)
+    ]
+
+
+@api.get("/zonings", response=list[schemas.ZoningOut], summary="Zonages et leurs zones", tags=["territoires"])
+def zonings(request):
+    return [
+        {
+            "slug": z.slug,
+            "name": z.name,
+            "source": z.source,
+            "zones": [{"code": zone.code, "name": zone.name} for zone in z.zones.order_by("code")],
+        }
+        for z in Zoning.objects.prefetch_related("zones").order_by("name")
+    ]

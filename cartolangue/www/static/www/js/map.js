@@ -1,0 +1,119 @@
+/* Carto-Langue maps: results (clustered course markers, exam-centre markers) and a single place.
+   Progressive enhancement: the result list is the text alternative; without JavaScript there is no map. */
+(function () {
+  "use strict";
+
+  function tiles(el) {
+    return L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution, maxZoom: 19 });
+  }
+
+  function link(href, text) {
+    var a = document.createElement("a");
+    a.href = href;
+    a.textContent = text;
+    return a;
+  }
+
+  function popup(title, subtitle, href, linkText) {
+    var box = document.createElement("div");
+    var strong = document.createElement("strong");
+    strong.textContent = title;
+    box.appendChild(strong);
+    if (subtitle) {
+      box.appendChild(document.createElement("br"));
+      box.appendChild(document.createTextNode(subtitle));
+    }
+    if (href) {
+      box.appendChild(document.createElement("br"));
+      box.appendChild(link(href, linkText));
+    }
+    return box;
+  }
+
+  var examIcon = null;
+
+  function resultsMap(el) {
+    var map = L.map(el, { preferCanvas: true }).setView([48.85, 2.35], 9);
+    tiles(el).addTo(map);
+    var courses = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false });
+    var exams = L.layerGroup();
+    map.addLayer(courses);
+    map.addLayer(exams);
+    examIcon = L.divIcon({ className: "exam-marker", html: "T", iconSize: [24, 24] });
+
+    function load(coursesUrl, examsUrl) {
+      courses.clearLayers();
+      exams.clearLayers();
+      var bounds = L.latLngBounds([]);
+      var done = 0;
+      function finish() {
+        done += 1;
+        if (done === 2 && bounds.isValid()) {
+          map.fitBounds(bounds, { maxZoom: 14, padding: [20, 20] });
+        }
+      }
+      fetch(coursesUrl, { headers: { Accept: "application/geo+json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          var markers = (data.features || []).map(function (f) {
+            var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+            bounds.extend(ll);
+            var m = L.marker(ll, { title: f.properties.name, keyboard: true });
+            m.bindPopup(popup(f.properties.name, "", f.properties.url, el.dataset.labelCourse));
+            m.on("keypress", function (e) { if (e.originalEvent.key === "Enter") { window.location = f.properties.url; } });
+            return m;
+          });
+          courses.addLayers(markers);
+        })
+        .catch(function () {})
+        .then(finish);
+      fetch(examsUrl)
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          (data.features || []).forEach(function (f) {
+            var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+            L.marker(ll, { icon: examIcon, title: el.dataset.labelExam + " : " + f.properties.name })
+              .bindPopup(popup(f.properties.name, f.properties.date + " – " + f.properties.centre))
+              .addTo(exams);
+          });
+        })
+        .catch(function () {})
+        .then(finish);
+    }
+
+    load(el.dataset.geojson, el.dataset.exams);
+    return { map: map, load: load };
+  }
+
+  function placeMap(el) {
+    var ll = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lon)];
+    var map = L.map(el).setView(ll, 15);
+    tiles(el).addTo(map);
+    L.marker(ll, { keyboard: false }).addTo(map);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (typeof L === "undefined") { return; }
+    var results = document.getElementById("carte");
+    if (results) {
+      var layout = results.closest(".search-layout");
+      layout.classList.add("has-map");
+      window.cartoLangueMap = resultsMap(results);
+      // On a phone, list and map take turns.
+      var toggle = document.createElement("button");
+      toggle.type = "button";
+      toggle.className = "button button-secondary view-toggle";
+      toggle.setAttribute("aria-pressed", "false");
+      toggle.textContent = results.dataset.labelShowMap;
+      toggle.addEventListener("click", function () {
+        var showMap = layout.classList.toggle("show-map");
+        toggle.setAttribute("aria-pressed", String(showMap));
+        toggle.textContent = showMap ? results.dataset.labelShowList : results.dataset.labelShowMap;
+        if (showMap) { window.cartoLangueMap.map.invalidateSize(); }
+      });
+      layout.insertBefore(toggle, document.getElementById("resultats"));
+    }
+    var place = document.getElementById("carte-lieu");
+    if (place) { placeMap(place); }
+  });
+})();

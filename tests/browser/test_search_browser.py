@@ -1,0 +1,110 @@
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _results_count(page):
+    text = page.locator(".result-count").inner_text()
+    return int(re.search(r"(\d+)", text).group(1))
+
+
+def test_counsellor_flow(page, demo_site):
+    page.goto(demo_site.url + "/")
+    page.get_by_label("Commune, code postal").fill("Sarcelles")
+    page.get_by_role("button", name="Rechercher").click()
+    page.wait_for_url(re.compile(r"commune=95585"))
+    expect(page.locator(".result-count")).to_contain_text("à 10 km de Sarcelles")
+    before = _results_count(page)
+    assert before > 0
+
+    # Picking a filter updates the results, the counts and the address bar in place.
+    childcare = page.get_by_role("checkbox", name=re.compile("Avec garde d'enfants"))
+    expected = int(re.search(r"\((\d+)\)", childcare.locator("xpath=..").inner_text()).group(1))
+    childcare.check()
+    page.wait_for_url(re.compile(r"garde_enfants=oui"))
+    expect(page.locator(".result-count")).to_contain_text(f"{expected} cours")
+    assert _results_count(page) == expected < before
+
+    # The URL is the search: opened elsewhere, it gives the same list.
+    shared = page.url
+    titles = page.locator(".card-title a").all_inner_texts()
+    other = page.context.new_page()
+    other.goto(shared)
+    assert other.locator(".card-title a").all_inner_texts() == titles
+    other.close()
+
+    # Open a course.
+    first = page.locator(".card-title a").first
+    name = first.inner_text()
+    first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    expect(page.get_by_role("link", name="Signaler une erreur")).to_have_attribute("href", re.compile("^mailto:"))
+
+
+def test_search_works_without_javascript(browser, demo_site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(demo_site.url + "/")
+    page.get_by_label("Commune, code postal").fill("95200")
+    page.get_by_role("button", name="Rechercher").click()
+    assert "commune=95585" in page.url
+    page.get_by_role("checkbox", name=re.compile("Alphabétisation")).check()
+    page.get_by_role("button", name="Appliquer les filtres").click()
+    assert "type=alpha" in page.url
+    assert _results_count(page) > 0
+    for text in page.locator(".card .tag").all_inner_texts():
+        assert text == "Alphabétisation"
+    context.close()
+
+
+def test_arabic_is_right_to_left(page, demo_site):
+    page.goto(demo_site.url + "/?commune=95585")
+    page.locator('a[hreflang="ar"]').click()
+    page.wait_for_url(re.compile(r"/ar/\?commune=95585"))
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "ar"
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+
+
+def test_keyboard_only(page, demo_site):
+    page.goto(demo_site.url + "/")
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Aller au contenu")
+    # The focus ring is visible.
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Enter")
+    page.get_by_label("Commune, code postal").focus()
+    page.keyboard.type("Cergy")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"commune=95127"))
+    # Tab to the first filter checkbox and tick it with the space bar.
+    page.locator('input[name="type"]').first.focus()
+    page.keyboard.press("Space")
+    page.wait_for_url(re.compile(r"type="))
+    link = page.locator(".card-title a").first
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/cours/\d+/"))
+
+
+@pytest.mark.parametrize("path", ["/?commune=95585", "/ar/?commune=95585", "/?onglet=tests&commune=75056", "COURSE"])
+def test_no_axe_violations(page, demo_site, path):
+    if path == "COURSE":
+        from cartolangue.offers.models import Course
+
+        path = f"/cours/{Course.objects.order_by('pk').first().pk}/"
+    page.goto(demo_site.url + path)
+    page.wait_for_load_state("networkidle")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_axe_check_can_fail(page):
+    """The accessibility check is real: a page with an unlabelled image and field fails it."""
+    page.set_content('<html><body><img src="x.png"><input type="text"></body></html>')
+    assert Axe().run(page).violations_count >= 2
