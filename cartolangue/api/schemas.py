@@ -7,14 +7,22 @@ from decimal import Decimal
 from ninja import Field, Schema
 from pydantic import create_model
 
-from cartolangue.search.params import COURSE_PARAMS, EXAM_PARAMS, STRUCTURE_PARAMS
+from cartolangue.search.params import COURSE_PARAMS, EXAM_PARAMS, MAX_VALUES, PARAM_SCHEMAS, STRUCTURE_PARAMS
 
 
 def _filters_schema(name, params):
     """A query schema declaring every search parameter (repeatable strings) with its French description.
     The values themselves are validated by the search engine, which names the faulty parameter."""
     fields = {
-        param: (list[str] | None, Field(None, description=str(description))) for param, description in params.items()
+        param: (
+            list[str],
+            Field(
+                None,
+                description=str(description),
+                json_schema_extra={"items": PARAM_SCHEMAS[param], "maxItems": MAX_VALUES},
+            ),
+        )
+        for param, description in params.items()
     }
     return create_model(name, __base__=Schema, **fields)
 
@@ -30,9 +38,13 @@ class Label(Schema):
 
 
 class ErrorDetail(Schema):
-    loc: list[str]
+    loc: list[str | int]
     msg: str
     type: str
+
+
+class NotFoundOut(Schema):
+    detail: str
 
 
 class ValidationErrorOut(Schema):
@@ -71,8 +83,8 @@ class AudienceOut(Schema):
 
 class TimeSlotOut(Schema):
     weekday: Label
-    starts_at: datetime.time
-    ends_at: datetime.time
+    starts_at: str = Field(pattern=r"^\d{2}:\d{2}$", description="Heure de début, HH:MM (heure de Paris).")
+    ends_at: str = Field(pattern=r"^\d{2}:\d{2}$", description="Heure de fin, HH:MM (heure de Paris).")
 
 
 class CourseOut(Schema):

@@ -53,7 +53,11 @@ def course(c):
             {**label(enums.Audience, a.audience), "mode": label(enums.AudienceMode, a.mode)} for a in c.audiences.all()
         ],
         "time_slots": [
-            {"weekday": label(enums.Weekday, s.weekday), "starts_at": s.starts_at, "ends_at": s.ends_at}
+            {
+                "weekday": label(enums.Weekday, s.weekday),
+                "starts_at": s.starts_at.strftime("%H:%M"),
+                "ends_at": s.ends_at.strftime("%H:%M"),
+            }
             for s in c.time_slots.all()
         ],
         "hours_per_week": c.hours_per_week,

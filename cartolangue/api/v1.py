@@ -51,6 +51,7 @@ def _last_modified(response, queryset):
 
 
 ERRORS = {422: schemas.ValidationErrorOut}
+NOT_FOUND = {404: schemas.NotFoundOut, **ERRORS}
 
 
 @api.get("/courses", response={200: schemas.CoursePage, **ERRORS}, summary="Chercher des cours", tags=["cours"])
@@ -91,7 +92,9 @@ def courses_geojson(request, filters: Query[schemas.CourseFilters]):
     return _last_modified(response, Course.objects)
 
 
-@api.get("/courses/{course_id}", response=schemas.CourseDetailOut, summary="Un cours", tags=["cours"])
+@api.get(
+    "/courses/{course_id}", response={200: schemas.CourseDetailOut, **NOT_FOUND}, summary="Un cours", tags=["cours"]
+)
 def get_course(request, course_id: int):
     course = get_object_or_404(Course.objects.for_display().prefetch_related("sessions"), pk=course_id)
     return serializers.course_detail(course)
@@ -148,7 +151,10 @@ def list_structures(request, response: HttpResponse, filters: Query[schemas.Stru
 
 
 @api.get(
-    "/structures/{structure_id}", response=schemas.StructureDetailOut, summary="Une structure", tags=["structures"]
+    "/structures/{structure_id}",
+    response={200: schemas.StructureDetailOut, **NOT_FOUND},
+    summary="Une structure",
+    tags=["structures"],
 )
 def get_structure(request, structure_id: int):
     structure = get_object_or_404(Structure, pk=structure_id)
@@ -164,7 +170,7 @@ def get_structure(request, structure_id: int):
 
 @api.get(
     "/territories/communes",
-    response=list[schemas.CommuneSuggestion],
+    response={200: list[schemas.CommuneSuggestion], **ERRORS},
     summary="Suggestions de communes",
     tags=["territoires"],
 )

@@ -5,6 +5,7 @@ a `ParamError` naming the parameter; the API answers 422 with it, the page shows
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -21,6 +22,9 @@ MAX_PAGE = 10_000
 DEFAULT_RADIUS_KM = 10
 MAX_RADIUS_KM = 200
 MAX_VALUES = 50  # per parameter: a longer list is a mistake or an attack
+MAX_VALUE_LENGTH = 200
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+DEPARTEMENT_RE = re.compile(r"^[0-9][0-9AB][0-9]?$")
 
 WEEKDAYS = {
     "lundi": enums.Weekday.MONDAY,
@@ -205,15 +209,23 @@ class _Reader:
 
     def values(self, name):
         raw = [v.strip() for v in self.params.getlist(name) if v is not None]
+        if self.strict and "" in raw:
+            # A form may send empty fields (the page ignores them); the API asks for a value.
+            self.fail(name, _("valeur vide"))
+            return []
         raw = [v for v in raw if v]
         if len(raw) > MAX_VALUES:
             self.fail(name, _("trop de valeurs (%(n)d au plus)") % {"n": MAX_VALUES})
+            return []
+        if any(len(v) > MAX_VALUE_LENGTH for v in raw):
+            self.fail(name, _("valeur trop longue (%(n)d caractères au plus)") % {"n": MAX_VALUE_LENGTH})
             return []
         return raw
 
     def choices(self, name, allowed):
         out = []
-        lookup = {normalise(str(k)): v for k, v in allowed.items()}
+        # The page forgives case and accents ("Lundi", "apres-midi"); the API takes the documented values.
+        lookup = {} if self.strict else {normalise(str(k)): v for k, v in allowed.items()}
         for value in self.values(name):
             if value in allowed:
                 out.append(allowed[value])
@@ -229,10 +241,11 @@ class _Reader:
 
     def boolean(self, name):
         values = set()
+        yes, no = ({"oui"}, {"non"}) if self.strict else (YES, NO)
         for value in self.values(name):
-            if value.lower() in YES:
+            if value.lower() in yes:
                 values.add(True)
-            elif value.lower() in NO:
+            elif value.lower() in no:
                 values.add(False)
             else:
                 self.fail(name, _("« %(value)s » n'est pas oui ou non") % {"value": value[:50]})
@@ -259,6 +272,8 @@ class _Reader:
         out = []
         for value in self.values(name):
             try:
+                if not DATE_RE.match(value):
+                    raise ValueError(value)
                 out.append(datetime.date.fromisoformat(value))
             except ValueError:
                 self.fail(name, _("« %(value)s » n'est pas une date AAAA-MM-JJ") % {"value": value[:50]})
@@ -317,7 +332,7 @@ def _zones(reader):
 def _departements(reader):
     out = []
     for value in reader.values("departement"):
-        if len(value) in (2, 3) and value.isalnum():
+        if DEPARTEMENT_RE.match(value.upper() if not reader.strict else value):
             out.append(value.upper())
         else:
             reader.fail("departement", _("code de département « %(value)s » invalide") % {"value": value[:10]})
@@ -342,7 +357,7 @@ def parse_course_query(params, *, strict=False):
         schooling=r.choices("scolarisation", {v: v for v in enums.Schooling.values}),
         audiences=r.choices("public", {v: v for v in enums.Audience.values}),
         weekdays=r.choices("jour", WEEKDAYS),
-        slots=r.choices("creneau", {k: k for k in SLOTS}),
+        slots=r.choices("creneau", {**{k: k for k in SLOTS}, "après-midi": "apres-midi"}),
         childcare=r.boolean("garde_enfants"),
         free=r.boolean("gratuit"),
         funders=r.choices("financeur", {v: v for v in enums.Funder.values}),
@@ -415,3 +430,45 @@ def parse_exam_query(params, *, strict=False):
     )
     query.errors = r.errors
     return query
+
+
+def _enum(values):
+    return {"type": "string", "enum": list(dict.fromkeys(str(v) for v in values))}
+
+
+# JSON schema of one value of each parameter, for the OpenAPI document. The engine validates values itself
+# (with French messages); this tells clients, and API fuzzers, what a valid value looks like. Certification
+# codes are not listed: they come from the database, so they are documented as a slug.
+LEVEL_VALUES = [NO_LEVEL, *(lvl.label for lvl in enums.CecrlLevel)]
+PARAM_SCHEMAS = {
+    # No "type" here: any query-string value is text, and a declared string type makes fuzzers send the
+    # boolean true as a "schema-violating" q=true, which is a perfectly good search word.
+    "q": {"minLength": 1, "maxLength": MAX_VALUE_LENGTH},
+    "commune": {"type": "string", "pattern": "^[0-9][0-9AB][0-9]{3}$"},
+    "rayon": {"type": "number", "minimum": 0, "maximum": MAX_RADIUS_KM},
+    "lat": {"type": "number", "minimum": -90, "maximum": 90},
+    "lon": {"type": "number", "minimum": -180, "maximum": 180},
+    "departement": {"type": "string", "pattern": "^[0-9][0-9AB][0-9]?$"},
+    "zone": {"type": "string", "pattern": "^[a-z0-9-]+:[A-Za-z0-9-]+$"},
+    "type": _enum(enums.CourseType.values),
+    "parcours": _enum(enums.Parcours.values),
+    "niveau_entree_oral": _enum(LEVEL_VALUES),
+    "niveau_entree_ecrit": _enum(LEVEL_VALUES),
+    "niveau_vise": _enum(lvl.label for lvl in enums.CecrlLevel),
+    "scolarisation": _enum(enums.Schooling.values),
+    "public": _enum(enums.Audience.values),
+    "jour": _enum(WEEKDAYS),
+    "creneau": _enum([*SLOTS, "après-midi"]),
+    "garde_enfants": _enum(["oui", "non"]),
+    "gratuit": _enum(["oui", "non"]),
+    "places": _enum(["oui", "non"]),
+    "cpf": _enum(["oui", "non"]),
+    "financeur": _enum(enums.Funder.values),
+    "debut_avant": {"type": "string", "format": "date"},
+    "apres": {"type": "string", "format": "date"},
+    "avant": {"type": "string", "format": "date"},
+    "certification": {"type": "string", "pattern": "^[a-z0-9-]+$", "minLength": 1, "maxLength": 50},
+    "tri": _enum([*SORTS, "date"]),
+    "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+    "taille": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+}

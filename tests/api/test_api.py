@@ -67,11 +67,19 @@ def test_invalid_parameters_answer_422_naming_the_parameter(client, params, para
         assert message in detail["msg"]
 
 
-def test_values_are_case_and_accent_insensitive(client, demo):
-    a = client.get("/api/v1/courses", {"creneau": "après-midi", "jour": "Lundi", "niveau_vise": "a2"})
+def test_api_takes_the_documented_values_exactly(client, demo):
+    a = client.get("/api/v1/courses", {"creneau": "après-midi", "jour": "lundi", "niveau_vise": "A2"})
     b = client.get("/api/v1/courses", {"creneau": "apres-midi", "jour": "lundi", "niveau_vise": "A2"})
     assert a.status_code == b.status_code == 200
     assert a.json()["total"] == b.json()["total"]
+    for params in ({"jour": "Lundi"}, {"niveau_vise": "a2"}, {"gratuit": "true"}, {"debut_avant": "20270101"}):
+        assert client.get("/api/v1/courses", params).status_code == 422, params
+    assert client.get("/api/v1/courses", {"q": "x" * 201}).status_code == 422
+
+
+def test_page_forgives_case_and_accents(client, demo):
+    a = client.get("/", {"creneau": "Apres-Midi", "jour": "Lundi", "niveau_vise": "a2", "gratuit": "1"})
+    assert "Certains critères ont été ignorés" not in a.content.decode()
 
 
 def test_course_detail(client, demo):
