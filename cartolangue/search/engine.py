@@ -432,15 +432,15 @@ def exam_search(query, *, today=None):
     page = min(query.page, max(1, -(-total // query.page_size)))
     start = (page - 1) * query.page_size
     items = list(qs.select_related("certification", "structure", "place__commune")[start : start + query.page_size])
-    counts = dict(
+    counts = (
         exam_queryset(dataclasses.replace(query, certifications=[]), today=today)
         .order_by()
-        .values_list("certification__code")
+        .values_list("certification__code", "certification__name")
         .annotate(n=Count("pk"))
     )
     facets = {
         "certification": [
-            FacetValue(code, code, n, code in query.certifications) for code, n in sorted(counts.items())
+            FacetValue(code, name, n, code in query.certifications) for code, name, n in sorted(counts)
         ]
     }
     return SearchResult(query=query, total=total, items=items, page=page, page_size=query.page_size, facets=facets)

@@ -64,6 +64,8 @@ def search(request):
         "sort_choices": SORT_CHOICES,
         "q": " ".join(params.getlist("q")),
         "debut_avant": params.get("debut_avant", "") if "debut_avant" not in invalid else "",
+        "exam_after": exam_query.after.isoformat() if exam_query.after else "",
+        "exam_before": exam_query.before.isoformat() if exam_query.before else "",
         "geojson_url": reverse("api-v1:courses_geojson") + "?" + geo_params.urlencode(),
         "exams_geojson_url": reverse("api-v1:exam_sessions_geojson") + "?" + _subset(params, EXAM_PARAMS).urlencode(),
         "share_url": request.build_absolute_uri(),

@@ -84,6 +84,13 @@ def test_exam_tab(client, demo):
         r'aria-current="page">\s*Passer un test', html
     )
     assert "Inscription avant le" in html and "CPF" in html
+    # The tab has its own filters: certification (with counts), dates, CPF.
+    assert re.search(r'name="certification"\s+value="tcf-irn"', html) or re.search(
+        r'name="certification"\s+value="[a-z0-9-]+"', html
+    )
+    html = client.get("/", {"onglet": "tests", "certification": "tcf-irn", "apres": "2027-01-01"}).content.decode()
+    titles = re.findall(r'<h2 class="card-title">([^<]+)</h2>', html)
+    assert titles and all(t.startswith("TCF IRN") for t in titles)
 
 
 def test_search_page_query_count_is_bounded(client, demo):

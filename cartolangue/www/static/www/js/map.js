@@ -7,26 +7,13 @@
     return L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution, maxZoom: 19 });
   }
 
-  function link(href, text) {
-    var a = document.createElement("a");
-    a.href = href;
-    a.textContent = text;
-    return a;
-  }
-
-  function popup(title, subtitle, href, linkText) {
+  function popup(title, subtitle) {
     var box = document.createElement("div");
     var strong = document.createElement("strong");
     strong.textContent = title;
     box.appendChild(strong);
-    if (subtitle) {
-      box.appendChild(document.createElement("br"));
-      box.appendChild(document.createTextNode(subtitle));
-    }
-    if (href) {
-      box.appendChild(document.createElement("br"));
-      box.appendChild(link(href, linkText));
-    }
+    box.appendChild(document.createElement("br"));
+    box.appendChild(document.createTextNode(subtitle));
     return box;
   }
 
@@ -58,9 +45,9 @@
           var markers = (data.features || []).map(function (f) {
             var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
             bounds.extend(ll);
-            var m = L.marker(ll, { title: f.properties.name, keyboard: true });
-            m.bindPopup(popup(f.properties.name, "", f.properties.url, el.dataset.labelCourse));
-            m.on("keypress", function (e) { if (e.originalEvent.key === "Enter") { window.location = f.properties.url; } });
+            // A click (or Enter on a focused marker) opens the course; the title names it on hover.
+            var m = L.marker(ll, { title: f.properties.name, alt: f.properties.name, keyboard: true });
+            m.on("click", function () { window.location.href = f.properties.url; });
             return m;
           });
           courses.addLayers(markers);
