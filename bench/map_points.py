@@ -30,7 +30,8 @@ def main(base, query):
                 let group = null;
                 m.map.eachLayer(l => { if (l.getAllChildMarkers && !group) group = l; });
                 group.clearLayers();
-                const markers = data.features.map(f => L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]]));
+                const markers = data.features.map(
+                    f => L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]]));
                 const t2 = performance.now();
                 group.addLayers(markers);
                 await new Promise(r => setTimeout(r, 0));

@@ -9,7 +9,6 @@ with a load tool is the "Measure" issue's `make bench`; this script is the quick
 
 import argparse
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -72,11 +71,9 @@ def main():
         for name, query in SCENARIOS.items():
             times = measure(client, base + query, args.runs)
             everything += times
-            print(
-                f"{kind:5} {name:20} {percentile(times, .5):8.1f} {percentile(times, .95):8.1f} {max(times):8.1f}"
-            )
+            print(f"{kind:5} {name:20} {percentile(times, 0.5):8.1f} {percentile(times, 0.95):8.1f} {max(times):8.1f}")
         print(
-            f"{kind:5} {'ALL':20} {percentile(everything, .5):8.1f} {percentile(everything, .95):8.1f} "
+            f"{kind:5} {'ALL':20} {percentile(everything, 0.5):8.1f} {percentile(everything, 0.95):8.1f} "
             f"{max(everything):8.1f}"
         )
 

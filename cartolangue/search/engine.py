@@ -439,9 +439,7 @@ def exam_search(query, *, today=None):
         .annotate(n=Count("pk"))
     )
     facets = {
-        "certification": [
-            FacetValue(code, name, n, code in query.certifications) for code, name, n in sorted(counts)
-        ]
+        "certification": [FacetValue(code, name, n, code in query.certifications) for code, name, n in sorted(counts)]
     }
     return SearchResult(query=query, total=total, items=items, page=page, page_size=query.page_size, facets=facets)
 
