@@ -131,7 +131,10 @@ def _filters(query, today):
     if query.departements:
         f["departement"] = Q(place__commune__departement__code__in=query.departements)
     if query.zones:
-        f["zone"] = Q(Exists(ZoneMembership.objects.filter(commune=OuterRef("place__commune"), zone__in=query.zones)))
+        # The zone's communes as a literal list (at most a few thousand ids): SQLite runs a correlated
+        # subquery for every course of every facet query.
+        communes = list(ZoneMembership.objects.filter(zone__in=query.zones).values_list("commune_id", flat=True))
+        f["zone"] = Q(place__commune_id__in=communes)
     if query.types:
         f["type"] = Q(course_type__in=query.types)
     if query.parcours:
@@ -275,18 +278,49 @@ def course_facets(query, *, today=None):
         return {row[field]: row["n"] for row in rows.annotate(n=Count("course", distinct=True))}
 
     facets = {}
-    facets["type"] = _choices_facet(grouped("type", "course_type"), enums.CourseType.choices, query.types)
-    facets["parcours"] = _choices_facet(grouped("parcours", "parcours"), enums.Parcours.choices, query.parcours)
-    facets["niveau_vise"] = [
-        FacetValue(str(lvl.label), str(lvl.label), c, int(lvl) in query.target_levels)
-        for lvl, c in (
-            (lvl, grouped("niveau_vise", "cecrl_level_target").get(int(lvl), 0)) for lvl in enums.CecrlLevel
+    # Facets on the course row itself are conditional counts: those whose own filter is not in use share
+    # one query over the filtered courses; a facet whose filter is in use gets one query without it.
+    levels = [NO_LEVEL_MARK, *enums.CecrlLevel]
+    scalar = {
+        "type": [(v, Q(course_type=v)) for v in enums.CourseType.values],
+        "parcours": [(v, Q(parcours=v)) for v in enums.Parcours.values],
+        "niveau_vise": [(lvl.label, Q(cecrl_level_target=int(lvl))) for lvl in enums.CecrlLevel],
+        "niveau_entree_oral": [(_level_value(lvl), _level_fit_q([lvl], "entry_level_oral")) for lvl in levels],
+        "niveau_entree_ecrit": [(_level_value(lvl), _level_fit_q([lvl], "entry_level_written")) for lvl in levels],
+        "garde_enfants": [("oui", Q(childcare=True))],
+        "gratuit": [("oui", Q(is_free=True))],
+        "places": [("oui", Q(places_available=True))],
+    }
+    counts = {}
+    by_skip = {}
+    for name in scalar:
+        by_skip.setdefault(name if name in filters else None, []).append(name)
+    for skip, names in by_skip.items():
+        specs = {f"{n}__{i}": q for n in names for i, (_v, q) in enumerate(scalar[n])}
+        row = (
+            _apply(base, filters, skip={skip})
+            .order_by()
+            .aggregate(**{key: Count("pk", filter=q) for key, q in specs.items()})
         )
-    ]
-    facets["niveau_entree_oral"] = _level_facet(others("niveau_entree_oral"), "entry_level_oral", query.oral_levels)
-    facets["niveau_entree_ecrit"] = _level_facet(
-        others("niveau_entree_ecrit"), "entry_level_written", query.written_levels
+        counts.update(row)
+
+    def scalar_facet(name, labels, selected):
+        return [
+            FacetValue(value, str(labels.get(value, value)), counts[f"{name}__{i}"], value in selected)
+            for i, (value, _q) in enumerate(scalar[name])
+        ]
+
+    facets["type"] = scalar_facet("type", dict(enums.CourseType.choices), query.types)
+    facets["parcours"] = scalar_facet("parcours", dict(enums.Parcours.choices), query.parcours)
+    target_labels = [enums.CecrlLevel(v).label for v in query.target_levels]
+    facets["niveau_vise"] = scalar_facet("niveau_vise", {}, target_labels)
+    facets["niveau_entree_oral"] = scalar_facet("niveau_entree_oral", {}, [_level_value(v) for v in query.oral_levels])
+    facets["niveau_entree_ecrit"] = scalar_facet(
+        "niveau_entree_ecrit", {}, [_level_value(v) for v in query.written_levels]
     )
+    facets["garde_enfants"] = scalar_facet("garde_enfants", {}, ["oui"] if query.childcare else [])
+    facets["gratuit"] = scalar_facet("gratuit", {}, ["oui"] if query.free else [])
+    facets["places"] = scalar_facet("places", {}, ["oui"] if query.places else [])
     facets["scolarisation"] = _membership_facet(
         others("scolarisation"),
         CourseSchooling,
@@ -303,13 +337,6 @@ def course_facets(query, *, today=None):
         child_grouped("financeur", CourseFunder, "funder"), enums.Funder.choices, query.funders
     )
     facets["certification"] = _certification_facet(others("certification"), query.certifications)
-    for name, field_q, selected in (
-        ("garde_enfants", Q(childcare=True), query.childcare),
-        ("gratuit", Q(is_free=True), query.free),
-        ("places", Q(places_available=True), query.places),
-    ):
-        count = others(name).filter(field_q).count()
-        facets[name] = [FacetValue("oui", "oui", count, selected is True)]
     dep_counts = grouped("departement", "place__commune__departement__code")
     facets["departement"] = [
         FacetValue(code, code, n, code in query.departements) for code, n in sorted(dep_counts.items()) if code
@@ -317,20 +344,8 @@ def course_facets(query, *, today=None):
     return facets
 
 
-def _level_facet(qs, entry_field, selected):
-    levels = [NO_LEVEL_MARK, *enums.CecrlLevel]
-    counts = qs.order_by().aggregate(
-        **{f"l{i}": Count("pk", filter=_level_fit_q([lvl], entry_field)) for i, lvl in enumerate(levels)}
-    )
-    return [
-        FacetValue(
-            NO_LEVEL if lvl is NO_LEVEL_MARK else lvl.label,
-            NO_LEVEL if lvl is NO_LEVEL_MARK else lvl.label,
-            counts[f"l{i}"],
-            lvl in selected,
-        )
-        for i, lvl in enumerate(levels)
-    ]
+def _level_value(level):
+    return NO_LEVEL if level is NO_LEVEL_MARK else level.label
 
 
 def _membership_facet(qs, model, field_name, choices, selected, open_when_empty):
