@@ -21,20 +21,23 @@ def main(base, query):
         page.route("**/tile.openstreetmap.org/**", lambda route: route.fulfill(status=204))
         page.goto(f"{base}/?{query}")
         page.wait_for_function("window.cartoLangueMap !== undefined")
+        page.wait_for_load_state("networkidle")  # the page's own first load is over
+        page.wait_for_timeout(2000)
         stats = page.evaluate(
             """async (url) => {
                 const m = window.cartoLangueMap;
                 const t0 = performance.now();
                 const data = await (await fetch(url)).json();
                 const t1 = performance.now();
-                let group = null;
-                m.map.eachLayer(l => { if (l.getAllChildMarkers && !group) group = l; });
+                const group = m.courses;
                 group.clearLayers();
                 const markers = data.features.map(
                     f => L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]]));
                 const t2 = performance.now();
                 group.addLayers(markers);
-                await new Promise(r => setTimeout(r, 0));
+                while (group.getLayers().length < markers.length) {
+                    await new Promise(r => setTimeout(r, 20));  // chunked loading
+                }
                 const t3 = performance.now();
                 const zooms = [];
                 for (const z of [10, 12, 14, 11, 9]) {

@@ -158,7 +158,7 @@ def list_structures(request, response: HttpResponse, filters: Query[schemas.Stru
 )
 def get_structure(request, structure_id: int):
     structure = get_object_or_404(Structure, pk=structure_id)
-    places = structure.places.select_related("commune").order_by("commune__name", "address")
+    places = structure.places.select_related("commune").defer("commune__geometry").order_by("commune__name", "address")
     courses = Course.objects.for_display().filter(structure=structure).order_by("name", "pk")
     return {
         **serializers.structure(structure),

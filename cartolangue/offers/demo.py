@@ -15,6 +15,7 @@ import shapely
 from django.db import connection, transaction
 from django.utils.text import slugify
 
+from cartolangue.db import analyse_tables
 from cartolangue.geo.models import Commune
 from cartolangue.offers import enums
 from cartolangue.offers.indexing import course_search_text
@@ -652,6 +653,9 @@ def demo_generate(*, courses, seed, reference_date, progress=None):
         for structure, place in centres:
             exams += gen.exam_sessions(structure, place)
         ExamSession.objects.bulk_create(exams, batch_size=BATCH_SIZE)
+    analyse_tables(
+        Structure, Place, Course, TimeSlot, CourseAudience, CourseSchooling, CourseFunder, Session, ExamSession
+    )
     return DemoSummary(
         structures=len(structures),
         places=len(places),

@@ -150,12 +150,17 @@ class Certification(models.Model):
 class CourseQuerySet(models.QuerySet):
     def for_display(self):
         """Everything a result card, a detail page or the API shows, in a bounded number of queries."""
-        return self.select_related("structure", "place__commune").prefetch_related(
-            models.Prefetch("time_slots", queryset=TimeSlot.objects.order_by("weekday", "starts_at")),
-            models.Prefetch("audiences", queryset=CourseAudience.objects.order_by("audience")),
-            models.Prefetch("schooling", queryset=CourseSchooling.objects.order_by("schooling")),
-            models.Prefetch("funders", queryset=CourseFunder.objects.order_by("funder")),
-            models.Prefetch("certifications", queryset=Certification.objects.order_by("code")),
+        # Commune contours are large and never shown here: leave them in the database.
+        return (
+            self.select_related("structure", "place__commune")
+            .defer("place__commune__geometry")
+            .prefetch_related(
+                models.Prefetch("time_slots", queryset=TimeSlot.objects.order_by("weekday", "starts_at")),
+                models.Prefetch("audiences", queryset=CourseAudience.objects.order_by("audience")),
+                models.Prefetch("schooling", queryset=CourseSchooling.objects.order_by("schooling")),
+                models.Prefetch("funders", queryset=CourseFunder.objects.order_by("funder")),
+                models.Prefetch("certifications", queryset=Certification.objects.order_by("code")),
+            )
         )
 
     def real(self):

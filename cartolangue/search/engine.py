@@ -446,7 +446,11 @@ def exam_search(query, *, today=None):
     total = qs.count()
     page = min(query.page, max(1, -(-total // query.page_size)))
     start = (page - 1) * query.page_size
-    items = list(qs.select_related("certification", "structure", "place__commune")[start : start + query.page_size])
+    items = list(
+        qs.select_related("certification", "structure", "place__commune").defer("place__commune__geometry")[
+            start : start + query.page_size
+        ]
+    )
     counts = (
         exam_queryset(dataclasses.replace(query, certifications=[]), today=today)
         .order_by()
@@ -493,6 +497,7 @@ def commune_suggestions(text, *, limit=10):
     ids = qs.values("pk")
     return list(
         Commune.objects.filter(pk__in=ids)
+        .defer("geometry")
         .select_related("departement")
         .prefetch_related("post_codes")
         .order_by(F("population").desc(nulls_last=True), "name")[:limit]

@@ -121,7 +121,12 @@ def _page_links(params, result):
 
 def course(request, pk):
     course = get_object_or_404(Course.objects.for_display().prefetch_related("sessions"), pk=pk)
-    others = Course.objects.filter(structure=course.structure).exclude(pk=pk).select_related("place__commune")
+    others = (
+        Course.objects.filter(structure=course.structure)
+        .exclude(pk=pk)
+        .select_related("place__commune")
+        .defer("place__commune__geometry")
+    )
     report = urlencode(
         {
             "subject": f"Carto-Langue : erreur sur « {course.name} » ({course.pk})",
@@ -153,7 +158,9 @@ def structure(request, pk):
         "www/structure.html",
         {
             "structure": structure,
-            "places": structure.places.select_related("commune").order_by("commune__name", "address"),
+            "places": structure.places.select_related("commune")
+            .defer("commune__geometry")
+            .order_by("commune__name", "address"),
             "courses": Course.objects.for_display().filter(structure=structure).order_by("name", "pk"),
             "report_url": f"mailto:{settings.REPORT_EMAIL}?{report}",
         },

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cartolangue.db import analyse_tables
 from cartolangue.geo.loading import (
     HISTORICAL_CONTOURS,
     INSEE_ZE2020,
@@ -21,6 +22,7 @@ from cartolangue.geo.loading import (
     territories_load,
     zoning_load,
 )
+from cartolangue.geo.models import Commune, CommuneAlias, Departement, Epci, PostCode, Zone, ZoneMembership
 
 
 class Command(BaseCommand):
@@ -61,6 +63,7 @@ class Command(BaseCommand):
                         self.stdout.write(line)
         except TerritoryLoadError as exc:
             raise CommandError(str(exc)) from exc
+        analyse_tables(Commune, CommuneAlias, PostCode, Departement, Epci, Zone, ZoneMembership)
         self.stdout.write(
             self.style.SUCCESS(_("Territoires chargés en %(s).1f s.") % {"s": time.perf_counter() - start})
         )

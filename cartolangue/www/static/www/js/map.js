@@ -69,7 +69,7 @@
     }
 
     load(el.dataset.geojson, el.dataset.exams);
-    return { map: map, load: load };
+    return { map: map, load: load, courses: courses };
   }
 
   function placeMap(el) {
