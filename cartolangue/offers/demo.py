@@ -392,6 +392,15 @@ def _insert(model, columns, rows):
         return values
 
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY streams the rows in one command, several times faster than INSERT batches.
+            copy_sql = "COPY {} ({}) FROM STDIN".format(
+                quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+            )
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(prepare(row))
+            return
         for start in range(0, len(rows), BATCH_SIZE):
             cursor.executemany(sql, [prepare(r) for r in rows[start : start + BATCH_SIZE]])
 
