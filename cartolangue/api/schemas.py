@@ -4,6 +4,7 @@ French descriptions are what OpenAPI shows."""
 import datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
 from pydantic import create_model
 
@@ -83,13 +84,13 @@ class AudienceOut(Schema):
 
 class TimeSlotOut(Schema):
     weekday: Label
-    starts_at: str = Field(pattern=r"^\d{2}:\d{2}$", description="Heure de début, HH:MM (heure de Paris).")
-    ends_at: str = Field(pattern=r"^\d{2}:\d{2}$", description="Heure de fin, HH:MM (heure de Paris).")
+    starts_at: str = Field(pattern=r"^\d{2}:\d{2}$", description=str(_("Heure de début, HH:MM (heure de Paris).")))
+    ends_at: str = Field(pattern=r"^\d{2}:\d{2}$", description=str(_("Heure de fin, HH:MM (heure de Paris).")))
 
 
 class CourseOut(Schema):
     id: int
-    url: str = Field(description="Page du cours sur le site.")
+    url: str = Field(description=str(_("Page du cours sur le site.")))
     name: str
     course_type: Label
     parcours: Label | None
@@ -110,12 +111,12 @@ class CourseOut(Schema):
     funders: list[Label]
     certifications: list[Label]
     next_session_on: datetime.date | None
-    distance_km: float | None = Field(None, description="Distance au centre de recherche, en km.")
+    distance_km: float | None = Field(None, description=str(_("Distance au centre de recherche, en km.")))
     structure: StructureRef
     place: PlaceOut
     source: str
     updated_at: datetime.datetime
-    is_demo: bool = Field(description="Données de démonstration, fictives.")
+    is_demo: bool = Field(description=str(_("Données de démonstration, fictives.")))
 
 
 class SessionOut(Schema):

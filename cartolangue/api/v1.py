@@ -5,6 +5,7 @@ from django.db.models import Max
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import http_date
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Query
 
 from cartolangue.api import schemas, serializers
@@ -25,11 +26,13 @@ MAP_LIMIT = 20_000
 api = NinjaAPI(
     title="Carto-Langue",
     version="1",
-    description=(
-        "API publique de Carto-Langue : l'offre de cours de français pour adultes et les sessions de tests "
-        "de français en Île-de-France. Lecture libre, sans authentification. Les paramètres de recherche "
-        "sont ceux de la page de recherche : chaque paramètre peut être répété (OU), les paramètres se "
-        "combinent (ET). Une valeur invalide donne une réponse 422 qui nomme le paramètre."
+    description=str(
+        _(
+            "API publique de Carto-Langue : l'offre de cours de français pour adultes et les sessions de tests "
+            "de français en Île-de-France. Lecture libre, sans authentification. Les paramètres de recherche "
+            "sont ceux de la page de recherche : chaque paramètre peut être répété (OU), les paramètres se "
+            "combinent (ET). Une valeur invalide donne une réponse 422 qui nomme le paramètre."
+        )
     ),
     urls_namespace="api-v1",
     docs_url="/docs",
@@ -50,11 +53,22 @@ def _last_modified(response, queryset):
     return response
 
 
+def _point(pk, lat, lon, properties):
+    return {
+        "type": "Feature",
+        "id": pk,
+        "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+        "properties": properties,
+    }
+
+
 ERRORS = {422: schemas.ValidationErrorOut}
 NOT_FOUND = {404: schemas.NotFoundOut, **ERRORS}
 
 
-@api.get("/courses", response={200: schemas.CoursePage, **ERRORS}, summary="Chercher des cours", tags=["cours"])
+@api.get(
+    "/courses", response={200: schemas.CoursePage, **ERRORS}, summary=str(_("Chercher des cours")), tags=["cours"]
+)
 def list_courses(request, response: HttpResponse, filters: Query[schemas.CourseFilters]):
     """Cours de français correspondant aux filtres, paginés, avec le nombre de résultats par valeur de
     chaque filtre (facettes)."""
@@ -65,7 +79,7 @@ def list_courses(request, response: HttpResponse, filters: Query[schemas.CourseF
 
 @api.get(
     "/courses.geojson",
-    summary="Cours sur la carte (GeoJSON)",
+    summary=str(_("Cours sur la carte (GeoJSON)")),
     tags=["cours"],
     response={200: dict, **ERRORS},
     openapi_extra={"responses": {200: {"content": {"application/geo+json": {}}}}},
@@ -77,12 +91,7 @@ def courses_geojson(request, filters: Query[schemas.CourseFilters]):
         "pk", "name", "course_type", "place__latitude", "place__longitude", "places_available"
     )[:MAP_LIMIT]
     features = [
-        {
-            "type": "Feature",
-            "id": pk,
-            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-            "properties": {"name": name, "type": course_type, "places": places, "url": f"/cours/{pk}/"},
-        }
+        _point(pk, lat, lon, {"name": name, "type": course_type, "places": places, "url": f"/cours/{pk}/"})
         for pk, name, course_type, lat, lon, places in rows
     ]
     response = JsonResponse(
@@ -93,7 +102,10 @@ def courses_geojson(request, filters: Query[schemas.CourseFilters]):
 
 
 @api.get(
-    "/courses/{course_id}", response={200: schemas.CourseDetailOut, **NOT_FOUND}, summary="Un cours", tags=["cours"]
+    "/courses/{course_id}",
+    response={200: schemas.CourseDetailOut, **NOT_FOUND},
+    summary=str(_("Un cours")),
+    tags=["cours"],
 )
 def get_course(request, course_id: int):
     course = get_object_or_404(Course.objects.for_display().prefetch_related("sessions"), pk=course_id)
@@ -103,7 +115,7 @@ def get_course(request, course_id: int):
 @api.get(
     "/exam-sessions",
     response={200: schemas.ExamPage, **ERRORS},
-    summary="Chercher des sessions de tests de français",
+    summary=str(_("Chercher des sessions de tests de français")),
     tags=["tests"],
 )
 def list_exam_sessions(request, response: HttpResponse, filters: Query[schemas.ExamFilters]):
@@ -115,7 +127,7 @@ def list_exam_sessions(request, response: HttpResponse, filters: Query[schemas.E
 
 @api.get(
     "/exam-sessions.geojson",
-    summary="Sessions de tests sur la carte (GeoJSON)",
+    summary=str(_("Sessions de tests sur la carte (GeoJSON)")),
     tags=["tests"],
     response={200: dict, **ERRORS},
     openapi_extra={"responses": {200: {"content": {"application/geo+json": {}}}}},
@@ -126,12 +138,7 @@ def exam_sessions_geojson(request, filters: Query[schemas.ExamFilters]):
         "pk", "certification__name", "exam_date", "structure__name", "place__latitude", "place__longitude"
     )[:MAP_LIMIT]
     features = [
-        {
-            "type": "Feature",
-            "id": pk,
-            "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
-            "properties": {"name": name, "date": date.isoformat(), "centre": centre},
-        }
+        _point(pk, lat, lon, {"name": name, "date": date.isoformat(), "centre": centre})
         for pk, name, date, centre, lat, lon in rows
     ]
     response = JsonResponse({"type": "FeatureCollection", "features": features}, content_type="application/geo+json")
@@ -141,7 +148,7 @@ def exam_sessions_geojson(request, filters: Query[schemas.ExamFilters]):
 @api.get(
     "/structures",
     response={200: schemas.StructurePage, **ERRORS},
-    summary="Chercher des structures",
+    summary=str(_("Chercher des structures")),
     tags=["structures"],
 )
 def list_structures(request, response: HttpResponse, filters: Query[schemas.StructureFilters]):
@@ -153,7 +160,7 @@ def list_structures(request, response: HttpResponse, filters: Query[schemas.Stru
 @api.get(
     "/structures/{structure_id}",
     response={200: schemas.StructureDetailOut, **NOT_FOUND},
-    summary="Une structure",
+    summary=str(_("Une structure")),
     tags=["structures"],
 )
 def get_structure(request, structure_id: int):
@@ -171,11 +178,11 @@ def get_structure(request, structure_id: int):
 @api.get(
     "/territories/communes",
     response={200: list[schemas.CommuneSuggestion], **ERRORS},
-    summary="Suggestions de communes",
+    summary=str(_("Suggestions de communes")),
     tags=["territoires"],
 )
 def communes(
-    request, q: str = Query("", description="Début du nom, du code INSEE ou du code postal.", max_length=100)
+    request, q: str = Query("", description=str(_("Début du nom, du code INSEE ou du code postal.")), max_length=100)
 ):
     return [
         {
@@ -188,7 +195,7 @@ def communes(
     ]
 
 
-@api.get("/zonings", response=list[schemas.ZoningOut], summary="Zonages et leurs zones", tags=["territoires"])
+@api.get("/zonings", response=list[schemas.ZoningOut], summary=str(_("Zonages et leurs zones")), tags=["territoires"])
 def zonings(request):
     return [
         {

@@ -327,7 +327,7 @@ def zoning_load(*, name, table, polygons=None, slug, source=""):
             folded.append(f"{code} → {aliases[code]}")
             resolved.setdefault(aliases[code], (zone, ZoneMembership.Resolution.ALIAS))
         elif departement_of(code) in loaded_deps:
-            unknown.append(f"{code} (ligne {line})")
+            unknown.append(_("%(code)s (ligne %(line)d)") % {"code": code, "line": line})
         else:
             outside += 1
     if unknown:

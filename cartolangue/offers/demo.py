@@ -14,6 +14,7 @@ from decimal import Decimal
 import shapely
 from django.db import connection, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from cartolangue.db import analyse_tables
 from cartolangue.geo.models import Commune
@@ -147,7 +148,7 @@ class DemoGenerator:
             source_id=self._id("structure"),
             name=name,
             kind=kind,
-            siret=_luhn_complete("".join(str(self.rng.randint(0, 9)) for _ in range(13))),
+            siret=_luhn_complete("".join(str(self.rng.randint(0, 9)) for _i in range(13))),
             networks=[str(n) for n in networks],
             description="Structure fictive générée pour la démonstration de Carto-Langue.",
             website=f"https://{slug}.example.org",
@@ -429,7 +430,7 @@ def demo_generate(*, courses, seed, reference_date, progress=None):
             home = gen._commune()
             structure = gen.structure(home)
             structures.append(structure)
-            for _ in range(rng.choice([1, 1, 1, 2, 2, 3])):
+            for _i in range(rng.choice([1, 1, 1, 2, 2, 3])):
                 commune = home if rng.random() < 0.7 else gen._commune()
                 place = gen.place(structure, commune)
                 places.append(place)
@@ -442,7 +443,7 @@ def demo_generate(*, courses, seed, reference_date, progress=None):
         structures += [s for s, _p in centres]
         places += [p for _s, p in centres]
         if progress:
-            progress(f"{len(structures)} structures, {len(places)} lieux")
+            progress(_("%(s)d structures, %(p)d lieux") % {"s": len(structures), "p": len(places)})
 
         courses_out, slots, audiences, schooling, funders, sessions, cert_links = [], [], [], [], [], [], []
         prep = [
@@ -451,7 +452,7 @@ def demo_generate(*, courses, seed, reference_date, progress=None):
             if c in gen.certifications
         ]
         for structure, place, n in plan:
-            for _ in range(n):
+            for _i in range(n):
                 course_type, course, course_schooling = gen.course(structure, place)
                 courses_out.append(course)
                 s, a, k, f, ses = gen.course_children(course, course_type, course_schooling)
@@ -464,7 +465,7 @@ def demo_generate(*, courses, seed, reference_date, progress=None):
                     for certification in rng.sample(prep, k=rng.randint(1, 2)):
                         cert_links.append((course, certification.pk))
         if progress:
-            progress(f"{len(courses_out)} cours générés, écriture…")
+            progress(_("%(n)d cours générés, écriture…") % {"n": len(courses_out)})
         # Children were built against unsaved parents: bulk_create fills in the foreign keys once saved.
         Structure.objects.bulk_create(structures, batch_size=BATCH_SIZE)
         Place.objects.bulk_create(places, batch_size=BATCH_SIZE)

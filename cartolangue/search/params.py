@@ -217,6 +217,9 @@ class _Reader:
         if len(raw) > MAX_VALUES:
             self.fail(name, _("trop de valeurs (%(n)d au plus)") % {"n": MAX_VALUES})
             return []
+        if any(not v.isprintable() for v in raw):
+            self.fail(name, _("caractère de contrôle interdit"))
+            return []
         if any(len(v) > MAX_VALUE_LENGTH for v in raw):
             self.fail(name, _("valeur trop longue (%(n)d caractères au plus)") % {"n": MAX_VALUE_LENGTH})
             return []

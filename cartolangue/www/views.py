@@ -8,6 +8,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from cartolangue.geo.models import Commune, Zoning
 from cartolangue.offers.models import Course, Structure
@@ -129,7 +130,7 @@ def course(request, pk):
     )
     report = urlencode(
         {
-            "subject": f"Carto-Langue : erreur sur « {course.name} » ({course.pk})",
+            "subject": _("Carto-Langue : erreur sur « %(name)s » (%(id)s)") % {"name": course.name, "id": course.pk},
             "body": request.build_absolute_uri(),
         }
     )
@@ -149,7 +150,8 @@ def structure(request, pk):
     structure = get_object_or_404(Structure, pk=pk)
     report = urlencode(
         {
-            "subject": f"Carto-Langue : erreur sur « {structure.name} » ({structure.pk})",
+            "subject": _("Carto-Langue : erreur sur « %(name)s » (%(id)s)")
+            % {"name": structure.name, "id": structure.pk},
             "body": request.build_absolute_uri(),
         }
     )
