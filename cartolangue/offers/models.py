@@ -83,6 +83,27 @@ class Structure(Provenance):
         return self.name
 
 
+class StructureSource(models.Model):
+    """Every source that describes a structure: one structure seen by Réseau Alpha and by the Carif-Oref
+    (same SIRET) is one structure with two provenances, so each source's next import finds it again."""
+
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="sources")
+    source = models.SlugField(_("source"), max_length=50)
+    source_id = models.CharField(_("identifiant dans la source"), max_length=200)
+    source_url = models.URLField(_("adresse dans la source"), blank=True, max_length=500)
+    updated_at = models.DateTimeField(_("dernière mise à jour"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("provenance de la structure")
+        verbose_name_plural = _("provenances de la structure")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="structuresource_unique_source_id"),
+        ]
+
+    def __str__(self):
+        return f"{self.source}:{self.source_id}"
+
+
 class Place(Provenance):
     structure = models.ForeignKey(
         Structure, verbose_name=_("structure"), on_delete=models.CASCADE, related_name="places"

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cartolangue.geo",
     "cartolangue.offers",
     "cartolangue.search",
+    "cartolangue.interop",
     "cartolangue.api",
     "cartolangue.www",
 ]

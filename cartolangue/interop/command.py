@@ -1,0 +1,51 @@
+"""What every `import_*` command shares: the file argument, --dry-run, --report-json, --source, a progress
+bar, the report, and one clear line with a non-zero exit when the file itself is bad."""
+
+import os
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from cartolangue.interop.errors import ImportFileError
+from cartolangue.interop.persist import run_import
+from cartolangue.interop.report import ImportReport
+
+
+class ImportCommand(BaseCommand):
+    format_name = ""  # e.g. "LHEO"
+    default_source = ""  # e.g. "lheo"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help=_("Fichier à importer."))
+        parser.add_argument(
+            "--source",
+            default=self.default_source,
+            help=_("Identifiant de la source enregistré avec chaque fiche (défaut : %(default)s)."),
+        )
+        parser.add_argument("--dry-run", action="store_true", help=_("Lire et contrôler sans rien enregistrer."))
+        parser.add_argument("--report-json", metavar="PATH", help=_("Écrire aussi le rapport en JSON."))
+
+    def read(self, path, options):
+        """Yield records, Rejected and Filtered items; raise ImportFileError for a bad file."""
+        raise NotImplementedError
+
+    def handle(self, *args, **options):
+        path = options["file"]
+        if not os.path.isfile(path):
+            raise CommandError(_("%(path)s : fichier introuvable.") % {"path": path})
+        report = ImportReport(source=options["source"], file=os.path.basename(path), format=self.format_name)
+        show = options["verbosity"] > 0
+        with tqdm(
+            desc=os.path.basename(path), unit=_("fiches"), disable=None if show else True, file=self.stderr
+        ) as bar:
+            try:
+                run_import(self.read(path, options), report, dry_run=options["dry_run"], progress=bar)
+            except ImportFileError as exc:
+                raise CommandError(str(exc)) from exc
+        if show:
+            for line in report.lines():
+                self.stdout.write(line)
+        if options["report_json"]:
+            report.write_json(options["report_json"])
+        return None

@@ -1,0 +1,102 @@
+"""The account every import gives: created / updated / unchanged / rejected, with a located reason for
+each rejection, what was filtered out, and what was repaired. Printed for people, JSON for machines."""
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+OUTCOMES = ("created", "updated", "unchanged", "rejected")
+
+
+@dataclass
+class Issue:
+    record_id: str
+    location: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    source: str
+    file: str
+    format: str
+    dry_run: bool = False
+    counts: Counter = field(default_factory=Counter)  # outcome → number of records
+    filtered: int = 0
+    filtered_reasons: Counter = field(default_factory=Counter)
+    rejected: list = field(default_factory=list)  # Issue
+    warnings: list = field(default_factory=list)  # Issue
+    structures_merged: list = field(default_factory=list)  # Issue: a structure matched by SIRET
+    seconds: float = 0.0
+
+    def count(self, outcome):
+        self.counts[outcome] += 1
+
+    def reject(self, record_id, location, reason):
+        self.counts["rejected"] += 1
+        self.rejected.append(Issue(record_id, location, reason))
+
+    def warn(self, record_id, location, reason):
+        self.warnings.append(Issue(record_id, location, reason))
+
+    def filter_out(self, reason):
+        self.filtered += 1
+        self.filtered_reasons[reason] += 1
+
+    @property
+    def total(self):
+        return sum(self.counts[o] for o in OUTCOMES)
+
+    def as_dict(self):
+        return {
+            "source": self.source,
+            "file": self.file,
+            "format": self.format,
+            "dry_run": self.dry_run,
+            **{o: self.counts[o] for o in OUTCOMES},
+            "filtered": self.filtered,
+            "filtered_reasons": dict(self.filtered_reasons),
+            "rejections": [asdict(i) for i in self.rejected],
+            "warnings": [asdict(i) for i in self.warnings],
+            "structures_merged": [asdict(i) for i in self.structures_merged],
+            "seconds": round(self.seconds, 3),
+        }
+
+    def write_json(self, path):
+        with open(path, "w", encoding="utf-8") as out:
+            json.dump(self.as_dict(), out, ensure_ascii=False, indent=2)
+            out.write("\n")
+
+    def lines(self):
+        counts = {o: self.counts[o] for o in OUTCOMES}
+        yield _(
+            "%(file)s (%(format)s) : %(created)d créé(s), %(updated)d mis à jour, %(unchanged)d inchangé(s), "
+            "%(rejected)d rejeté(s)"
+        ) % {"file": self.file, "format": self.format, **counts}
+        if self.filtered:
+            yield ngettext(
+                "%(n)d enregistrement écarté (hors offre linguistique)",
+                "%(n)d enregistrements écartés (hors offre linguistique)",
+                self.filtered,
+            ) % {"n": self.filtered}
+            for reason, n in sorted(self.filtered_reasons.items()):
+                yield f"  - {reason} : {n}"
+        for issue in self.rejected:
+            yield _("REJETÉ %(id)s (%(location)s) : %(reason)s") % {
+                "id": issue.record_id,
+                "location": issue.location,
+                "reason": issue.reason,
+            }
+        for issue in self.warnings:
+            yield _("ATTENTION %(id)s (%(location)s) : %(reason)s") % {
+                "id": issue.record_id,
+                "location": issue.location,
+                "reason": issue.reason,
+            }
+        for issue in self.structures_merged:
+            yield _("FUSION %(id)s : %(reason)s") % {"id": issue.record_id, "reason": issue.reason}
+        if self.dry_run:
+            yield _("Essai à blanc : rien n'a été enregistré.")
