@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from cartolangue.geo.distance import haversine_km
 from cartolangue.geo.lookup import commune_at
 from cartolangue.geo.models import Commune, CommuneAlias, PostCode
-from cartolangue.interop.records import CourseRecord, ExamSessionRecord, Filtered, Rejected
+from cartolangue.interop.records import CourseRecord, ExamSessionRecord, Filtered, Notice, Rejected
 from cartolangue.interop.report import Issue
 from cartolangue.offers import enums
 from cartolangue.offers.indexing import course_search_text
@@ -534,6 +534,8 @@ def run_import(items, report, dry_run=False, progress=None):
                 report.reject(item.record_id, item.location, item.reason)
             elif isinstance(item, Filtered):
                 report.filter_out(item.reason)
+            elif isinstance(item, Notice):
+                report.warn(item.record_id, item.location, item.reason)
             if progress is not None:
                 progress.update(1)
     report.seconds = time.perf_counter() - started

@@ -137,3 +137,13 @@ class Filtered:
     record_id: str
     location: str
     reason: str
+
+
+@dataclass
+class Notice:
+    """Something the report must say about the file that is not tied to one stored record (e.g. a schema
+    defect in a record that was then filtered out)."""
+
+    record_id: str
+    location: str
+    reason: str

@@ -1,0 +1,603 @@
+"""LHEO 2.2 / 2.3 XML → normalised records, streamed: `lxml.etree.iterparse` on `formation` (or
+`resume-offre` for the lheo-index summary format), each element cleared once read, so memory stays flat
+whatever the file size.
+
+- Safety: entities are never resolved, no DTD is loaded, the network is off, and a document whose DTD
+  declares entities (XXE, "billion laughs") is refused before anything is read.
+- Each formation is checked against the official XSD (2.2 files once their namespace is swapped, which is
+  how LHEO 2.2 data validates against 2.3); defects are reported with their line, and the record is still
+  imported when what Carto-Langue needs is there.
+- Only language courses are kept, by Formacode (data/interop/formacodes-langue.csv, or `formacodes`).
+- One course per action and place: an action given at two places is two courses (`<action id>@2`).
+"""
+
+import copy
+import hashlib
+from datetime import datetime, time
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from lxml import etree
+
+from cartolangue.interop.errors import ImportFileError
+from cartolangue.interop.html import html_to_text
+from cartolangue.interop.lheo import conventions as c
+from cartolangue.interop.records import (
+    CourseRecord,
+    Filtered,
+    Notice,
+    PlaceRecord,
+    SessionRecord,
+    StructureRecord,
+    TimeSlotRecord,
+)
+from cartolangue.offers import enums
+from cartolangue.text import fold
+
+PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
+ZERO_SIRET = "0" * 14
+
+
+@lru_cache(maxsize=1)
+def lheo_schema():
+    return etree.XMLSchema(etree.parse(str(c.XSD_PATH)))
+
+
+def sniff(path):
+    """(namespace, root name) of an LHEO file, refusing what is not LHEO or declares entities."""
+    try:
+        for _event, root in etree.iterparse(str(path), events=("start",), **PARSER_OPTIONS):
+            dtd = root.getroottree().docinfo.internalDTD
+            if dtd is not None and (list(dtd.iterentities()) or list(dtd.elements())):
+                raise ImportFileError(
+                    _(
+                        "%(file)s : DTD interne refusée (déclarations d'entités ou d'éléments) : "
+                        "un fichier LHEO n'en a pas besoin"
+                    )
+                    % {"file": path}
+                )
+            qname = etree.QName(root)
+            if qname.localname not in {"lheo", "lheo-index"}:
+                raise ImportFileError(
+                    _(
+                        "%(file)s, ligne %(line)s : élément racine <%(root)s>, "
+                        "ce n'est pas un fichier LHEO (<lheo> attendu)"
+                    )
+                    % {"file": path, "line": root.sourceline, "root": qname.localname}
+                )
+            if qname.namespace not in c.NAMESPACES:
+                raise ImportFileError(
+                    _(
+                        "%(file)s, ligne %(line)s : espace de noms « %(ns)s » inconnu ; attendu LHEO 2.2 (%(ns22)s) "
+                        "ou 2.3 (%(ns23)s)"
+                    )
+                    % {
+                        "file": path,
+                        "line": root.sourceline,
+                        "ns": qname.namespace or "",
+                        "ns22": c.NS22,
+                        "ns23": c.NS23,
+                    }
+                )
+            return qname.namespace, qname.localname
+    except etree.XMLSyntaxError as exc:
+        raise ImportFileError(_xml_error(path, exc)) from exc
+    raise ImportFileError(_("%(file)s : fichier vide") % {"file": path})
+
+
+def _xml_error(path, exc):
+    line = exc.lineno or (exc.position[0] if exc.position else "?")
+    return _("%(file)s, ligne %(line)s : XML illisible : %(error)s") % {"file": path, "line": line, "error": exc.msg}
+
+
+class LheoReader:
+    def __init__(self, path, *, source="lheo", formacodes=None, validate=True):
+        self.path = str(path)
+        self.source = source
+        self.formacodes = formacodes if formacodes is not None else c.language_formacodes()
+        self.validate = validate
+        self.publics = c.public_code_map()
+
+    def __iter__(self):
+        ns, root = sniff(self.path)
+        self.ns = ns
+        self.version = c.NAMESPACES[ns]
+        item = "formation" if root == "lheo" else "resume-offre"
+        read = self._formation if root == "lheo" else self._resume
+        try:
+            for _event, elem in etree.iterparse(self.path, events=("end",), tag=f"{{{ns}}}{item}", **PARSER_OPTIONS):
+                yield from read(elem)
+                elem.clear(keep_tail=False)
+                parent = elem.getparent()
+                while elem.getprevious() is not None:
+                    del parent[0]
+        except etree.XMLSyntaxError as exc:
+            raise ImportFileError(_xml_error(self.path, exc)) from exc
+
+    # --- helpers ---------------------------------------------------------------------------------------
+
+    def q(self, path):
+        return "/".join(f"{{{self.ns}}}{part}" if part not in {".", ".."} else part for part in path.split("/"))
+
+    def text(self, node, path):
+        if node is None:
+            return ""
+        found = node.find(self.q(path))
+        return (found.text or "").strip() if found is not None else ""
+
+    def texts(self, node, path):
+        return [(n.text or "").strip() for n in node.iterfind(self.q(path)) if (n.text or "").strip()]
+
+    def extras(self, node):
+        """The carto-langue extras of a node: {info: [(value, tag), …]}."""
+        found = {}
+        if node is None:
+            return found
+        for extras in node.iterfind(self.q("extras")):
+            if extras.get("info") != c.EXTRAS_INFO:
+                continue
+            for extra in extras.iterfind(self.q("extra")):
+                found.setdefault(extra.get("info", ""), []).append(((extra.text or "").strip(), extra.get("tag")))
+        return found
+
+    def schema_defects(self, elem):
+        if not self.validate:
+            return []
+        target = elem
+        if self.ns != c.NS23:
+            target = copy.deepcopy(elem)
+            for node in target.iter(f"{{{self.ns}}}*"):
+                node.tag = f"{{{c.NS23}}}{etree.QName(node).localname}"
+        schema = lheo_schema()
+        if schema.validate(target):
+            return []
+        return [(e.line, e.message.replace(f"{{{c.NS23}}}", "")) for e in schema.error_log]
+
+    def _keep(self, elem, record_id, location):
+        """Schema notices, then Filtered when no Formacode is a language one; yields, returns keep: bool."""
+        for line, message in self.schema_defects(elem):
+            yield Notice(
+                record_id,
+                _("ligne %(line)s") % {"line": line},
+                _("non conforme au schéma LHEO %(v)s : %(message)s") % {"v": self.version, "message": message},
+            )
+        codes = self.texts(elem, "domaine-formation/code-FORMACODE")
+        kept = [code for code in codes if code in self.formacodes]
+        if not kept:
+            yield Filtered(
+                record_id,
+                location,
+                _("Formacode %(codes)s hors offre linguistique") % {"codes": ", ".join(codes) or "absent"},
+            )
+            return None
+        return kept
+
+    # --- lheo ------------------------------------------------------------------------------------------
+
+    def _formation(self, elem):
+        formation_id = elem.get("numero") or f"formation@{elem.sourceline}"
+        location = _("ligne %(line)s") % {"line": elem.sourceline}
+        kept = yield from self._keep(elem, formation_id, location)
+        if kept is None:
+            return
+        structure, structure_warnings = self._structure(elem.find(self.q("organisme-formation-responsable")))
+        for index, action in enumerate(elem.iterfind(self.q("action")), start=1):
+            yield from self._action(elem, action, index, kept, structure, structure_warnings)
+
+    def _action(self, formation, action, index, formacodes, structure, structure_warnings):
+        action_id = action.get("numero") or f"{formation.get('numero') or formation.sourceline}-{index}"
+        location = _("ligne %(line)s") % {"line": action.sourceline}
+        x = self.extras(action)
+        warnings = list(structure_warnings)
+        places = [
+            self._place(lieu.find(self.q("coordonnees/adresse")), lieu, structure)
+            for lieu in action.iterfind(self.q("lieu-de-formation"))
+        ]
+        places = [p for p in places if p is not None]
+        if not places:
+            fallback = action.find(self.q("session/adresse-inscription/adresse"))
+            what = _("adresse d'inscription")
+            if fallback is None:
+                fallback = formation.find(
+                    self.q("organisme-formation-responsable/coordonnees-organisme/coordonnees/adresse")
+                )
+                what = _("adresse de l'organisme")
+            place = self._place(fallback, None, structure)
+            if place is None:
+                yield Filtered(action_id, location, _("action sans lieu ni adresse"))
+                return
+            warnings.append(_("lieu de formation absent : %(what)s utilisée") % {"what": what})
+            places = [place]
+        if len(places) > 1:
+            warnings.append(_("%(n)d lieux de formation : un cours par lieu") % {"n": len(places)})
+        fields = self._course_fields(formation, action, x, formacodes, warnings)
+        sessions = self._sessions(action, action_id, warnings)
+        if "places-disponibles" not in x and sessions:
+            states = {s.recruitment_status for s in sessions}
+            if enums.RecruitmentStatus.OPEN in states:
+                fields["places_available"] = True
+            elif states == {enums.RecruitmentStatus.CLOSED}:
+                fields["places_available"] = False
+        for n, place in enumerate(places, start=1):
+            yield CourseRecord(
+                source=self.source,
+                source_id=action_id if n == 1 else f"{action_id}@{n}",
+                structure=structure,
+                place=place,
+                location=location,
+                sessions=sessions
+                if n == 1
+                else [SessionRecord(**{**s.__dict__, "source_id": f"{s.source_id}@{n}"}) for s in sessions],
+                warnings=list(warnings),
+                updated_at=_stamp(action),
+                **fields,
+            )
+
+    def _course_fields(self, formation, action, x, formacodes, warnings):
+        def one(info, default=None):
+            values = x.get(info)
+            return values[0][0] if values else default
+
+        name = one("intitule") or html_to_text(self.text(formation, "intitule-formation"))
+        if "type-cours" in x:
+            description = one("presentation") or html_to_text(self.text(formation, "objectif-formation"))
+            description = "" if description == "-" else description
+        else:
+            parts = [html_to_text(self.text(formation, p)) for p in ("objectif-formation", "contenu-formation")]
+            rythme = html_to_text(self.text(action, "rythme-formation"))
+            if rythme and rythme != "-":
+                parts.append(_("Rythme : %(r)s") % {"r": rythme})
+            description = "\n\n".join(p for p in parts if p and p != "-")
+        fields = {
+            "name": name,
+            "description": description,
+            "course_type": one("type-cours") or _course_type(name, formacodes),
+            "parcours": one("parcours", ""),
+            "cecrl_level_target": _level(one("niveau-vise"), warnings),
+            "entry_level_oral": _level(one("niveau-entree-oral"), warnings),
+            "entry_level_written": _level(one("niveau-entree-ecrit"), warnings),
+            "hours_per_week": _decimal(one("heures-par-semaine"), warnings, "heures-par-semaine"),
+            "total_hours": _int(self.text(action, "nombre-heures-total"), warnings, "nombre-heures-total"),
+            "modality": c.MODALITY_FROM_LHEO.get(self.text(action, "modalites-enseignement"), enums.Modality.ON_SITE),
+            "registration_mode": one("inscription", ""),
+            "childcare": _bool(one("garde-enfants")),
+            "places_available": _bool(one("places-disponibles")),
+            "formacode": one("formacode") if "formacode" in x else formacodes[0],
+            "rs_code": self.text(formation, "certification/code-RS")[:10],
+            "rncp_code": self.text(formation, "certification/code-RNCP")[:10],
+            "certifications": [v for v, _tag in x.get("certification", [])],
+            "verified_on": _date(one("verifie-le")),
+            "source_url": self.text(action, "url-action/urlweb") or self.text(formation, "url-formation/urlweb"),
+            "cost_details": one("precisions-cout") or html_to_text(self.text(action, "frais-restants")),
+        }
+        if fields["source_url"] and not fields["source_url"].startswith(("http://", "https://")):
+            fields["source_url"] = "https://" + fields["source_url"]
+        price = _decimal(self.text(action, "prix-total-TTC"), warnings, "prix-total-TTC")
+        if "gratuit" in x:
+            fields["is_free"] = _bool(one("gratuit"))
+            fields["cost_amount"] = _decimal(one("cout"), warnings, "cout")
+        else:
+            fields["is_free"] = price == 0
+            fields["cost_amount"] = price if price else None
+        contact = formation.find(self.q("contact-formation/coordonnees"))
+        person = " ".join(p for p in (self.text(contact, "prenom"), self.text(contact, "nom")) if p)
+        cx = self.extras(formation.find(self.q("contact-formation")))
+        fields["contact_name"] = (cx.get("contact") or [(person, None)])[0][0]
+        phone = self.text(contact, "telfixe/numtel") or self.text(contact, "portable/numtel")
+        fields["contact_phone"] = (cx.get("telephone") or [(phone, None)])[0][0][:30]
+        fields["contact_email"] = self.text(contact, "courriel")
+        if "public" in x:
+            fields["audiences"] = {value: tag or enums.AudienceMode.PRIORITY for value, tag in x["public"]}
+        else:
+            audiences = {}
+            for code in self.texts(action, "code-public-vise"):
+                for value in sorted(self.publics.get(code, ())):
+                    audiences[value] = enums.AudienceMode.PRIORITY
+            fields["audiences"] = audiences
+        fields["schooling"] = [v for v, _tag in x.get("scolarisation", [])]
+        funders = []
+        for code in self.texts(action, "organisme-financeur/code-financeur"):
+            if code in c.FUNDER_FROM_LHEO:
+                funders.append(c.FUNDER_FROM_LHEO[code])
+            else:
+                warnings.append(_("code financeur inconnu ou obsolète : %(code)s") % {"code": code})
+        funders += [v for v, _tag in x.get("financeur", [])]
+        fields["funders"] = list(dict.fromkeys(funders))
+        slots = []
+        for value, day in x.get("creneau", []):
+            try:
+                start, end = value.split("-")
+                slots.append(
+                    TimeSlotRecord(
+                        c.WEEKDAYS.index(day),
+                        time.fromisoformat(start),
+                        time.fromisoformat(end),
+                    )
+                )
+            except ValueError:
+                warnings.append(_("créneau illisible : %(v)s %(d)s") % {"v": value, "d": day})
+        fields["time_slots"] = slots
+        return fields
+
+    def _sessions(self, action, action_id, warnings):
+        sessions = []
+        for index, node in enumerate(action.iterfind(self.q("session")), start=1):
+            x = self.extras(node)
+            if x.get("sans-session"):
+                continue
+            session_id = node.get("numero") or f"{action_id}:{index}"
+            starts_on = self._date(node, "periode/debut", False, session_id, warnings)
+            ends_on = self._date(node, "periode/fin", True, session_id, warnings)
+            if starts_on and ends_on and starts_on > ends_on:
+                warnings.append(_("session %(id)s : fin avant le début, fin ignorée") % {"id": session_id})
+                ends_on = None
+            status = (x.get("etat-recrutement") or [(None, None)])[0][0]
+            if not status:
+                code = self.text(node, "etat-recrutement")
+                status = c.RECRUITMENT_FROM_LHEO.get(code, "")
+                if code == "3":
+                    warnings.append(_("session %(id)s : recrutement suspendu, lu comme fermé") % {"id": session_id})
+            seats = _int((x.get("places") or [("", None)])[0][0], warnings, "places")
+            seats_left = _int((x.get("places-restantes") or [("", None)])[0][0], warnings, "places-restantes")
+            sessions.append(
+                SessionRecord(
+                    source_id=session_id,
+                    starts_on=starts_on,
+                    ends_on=ends_on,
+                    recruitment_status=status,
+                    seats=seats,
+                    seats_left=seats_left,
+                    updated_at=_stamp(node),
+                )
+            )
+        return sessions
+
+    def _date(self, node, path, end, session_id, warnings):
+        raw = self.text(node, path)
+        if not raw:
+            return None
+        try:
+            value, partial = c.parse_lheo_date(raw, end=end)
+        except c.LheoDateError:
+            warnings.append(_("session %(id)s : date illisible « %(raw)s »") % {"id": session_id, "raw": raw})
+            return None
+        if partial:
+            warnings.append(
+                _("session %(id)s : date partielle %(raw)s lue comme le %(date)s")
+                % {"id": session_id, "raw": raw, "date": value.isoformat()}
+            )
+        return value
+
+    def _structure(self, node):
+        warnings = []
+        if node is None:
+            return StructureRecord(source=self.source, source_id="", name=""), [_("organisme responsable absent")]
+        x = self.extras(node)
+        siret = self.text(node, "SIRET-organisme-formation/SIRET").replace(" ", "")
+        if siret == ZERO_SIRET:
+            siret = ""
+        elif siret and not (len(siret) == 14 and siret.isdigit()):
+            warnings.append(_("SIRET invalide « %(siret)s » (14 chiffres attendus), ignoré") % {"siret": siret})
+            siret = ""
+        name = (x.get("nom") or [(self.text(node, "nom-organisme") or self.text(node, "raison-sociale"), None)])[0][0]
+        coordonnees = node.find(self.q("coordonnees-organisme/coordonnees"))
+        website = self.text(coordonnees, "web/urlweb")
+        source_id = node.get("numero") or siret or "nom:" + fold(name)
+        kind = (x.get("type-structure") or [(enums.StructureKind.TRAINING_BODY, None)])[0][0]
+        record = StructureRecord(
+            source=self.source,
+            source_id=source_id,
+            name=name,
+            siret=siret,
+            acronym=(x.get("sigle") or [("", None)])[0][0],
+            kind=kind,
+            networks=[v for v, _tag in x.get("reseau", [])],
+            description=(x.get("presentation") or [("", None)])[0][0],
+            website=(x.get("site") or [(_url(website), None)])[0][0],
+            email=self.text(coordonnees, "courriel"),
+            phone=(self.text(coordonnees, "telfixe/numtel") or self.text(coordonnees, "portable/numtel"))[:30],
+            source_url=(x.get("adresse-source") or [("", None)])[0][0],
+            updated_at=_stamp(node),
+        )
+        return record, warnings
+
+    def _place(self, adresse, lieu, structure):
+        if adresse is None:
+            return None
+        x = self.extras(lieu)
+        lines = [line for line in self.texts(adresse, "ligne")]
+        ax = self.extras(lieu) if lieu is not None else {}
+        address = (ax.get("adresse") or [(lines[0] if lines else "", None)])[0][0]
+        complement = (ax.get("complement-adresse") or [(", ".join(lines[1:]), None)])[0][0]
+        coordonnees = adresse.getparent()
+        name = self.text(adresse, "denomination") or self.text(coordonnees, "nom")
+        name = (ax.get("nom-lieu") or [(name, None)])[0][0]
+        lat, lon = (
+            _float(self.text(adresse, "geolocalisation/latitude")),
+            _float(self.text(adresse, "geolocalisation/longitude")),
+        )
+        post_code = self.text(adresse, "codepostal")
+        city = (ax.get("ville") or [(self.text(adresse, "ville"), None)])[0][0]
+        code_insee = self.text(adresse, "code-INSEE-commune")
+        place_id = adresse.get("numero")
+        if not place_id:
+            digest = hashlib.sha1(
+                "|".join([structure.source_id, address, complement, post_code, city, code_insee]).encode()
+            )
+            place_id = f"{structure.source_id}:lieu-{digest.hexdigest()[:12]}"
+        return PlaceRecord(
+            source_id=place_id,
+            address="" if address == "-" else address,
+            address_complement="" if complement == "-" else complement,
+            post_code=post_code,
+            city=city,
+            code_insee=code_insee,
+            name=name,
+            latitude=lat,
+            longitude=lon,
+            step_free_access=_bool((x.get("acces-fauteuil") or [(None, None)])[0][0]),
+        )
+
+    # --- lheo-index ------------------------------------------------------------------------------------
+
+    def _resume(self, elem):
+        record_id = elem.get("numero") or f"resume-offre@{elem.sourceline}"
+        location = _("ligne %(line)s") % {"line": elem.sourceline}
+        kept = yield from self._keep(elem, record_id, location)
+        if kept is None:
+            return
+        warnings = []
+        organisme = elem.find(self.q("nom-organisme"))
+        name = (organisme.text or "").strip() if organisme is not None else ""
+        siret = self.text(elem, "SIRET")
+        if siret and not (len(siret) == 14 and siret.isdigit()):
+            warnings.append(_("SIRET invalide « %(siret)s » (14 chiffres attendus), ignoré") % {"siret": siret})
+            siret = ""
+        structure_id = (organisme.get("numero") if organisme is not None else "") or siret or "nom:" + fold(name)
+        structure = StructureRecord(
+            source=self.source, source_id=structure_id, name=name, siret=siret, kind=enums.StructureKind.TRAINING_BODY
+        )
+        geo = {
+            extra.get("info"): _float(extra.text)
+            for extras in elem.iterfind(self.q("extras"))
+            if extras.get("info") == "geolocalisation"
+            for extra in extras.iterfind(self.q("extra"))
+        }
+        place = PlaceRecord(
+            source_id=f"{structure_id}:{self.text(elem, 'code-INSEE-commune')}",
+            address=self.text(elem, "session/adresse-inscription/adresse/ligne").strip("-"),
+            post_code=self.text(elem, "codepostal"),
+            city=self.text(elem, "ville"),
+            code_insee=self.text(elem, "code-INSEE-commune"),
+            latitude=geo.get("latitude"),
+            longitude=geo.get("longitude"),
+        )
+        title = html_to_text(self.text(elem, "intitule-formation"))
+        audiences = {}
+        for code in self.texts(elem, "code-public-vise"):
+            for value in sorted(self.publics.get(code, ())):
+                audiences[value] = enums.AudienceMode.PRIORITY
+        sessions = []
+        for index, node in enumerate(elem.iterfind(self.q("session")), start=1):
+            session_id = f"{record_id}:{index}"
+            sessions.append(
+                SessionRecord(
+                    source_id=session_id,
+                    starts_on=self._date(node, "periode/debut", False, session_id, warnings),
+                    ends_on=self._date(node, "periode/fin", True, session_id, warnings),
+                )
+            )
+        yield CourseRecord(
+            source=self.source,
+            source_id=record_id,
+            structure=structure,
+            place=place,
+            name=title,
+            course_type=_course_type(title, kept),
+            location=location,
+            total_hours=_int(self.text(elem, "nombre-heures-total"), warnings, "nombre-heures-total"),
+            is_free=False,
+            modality=c.MODALITY_FROM_LHEO.get(self.text(elem, "modalites-enseignement"), enums.Modality.ON_SITE),
+            formacode=kept[0],
+            rncp_code=self.text(elem, "certification/code-RNCP")[:10],
+            rs_code=self.text(elem, "certification/code-RS")[:10],
+            audiences=audiences,
+            sessions=sessions,
+            source_url=elem.get("file", "")[:500],
+            warnings=warnings,
+        )
+
+
+def _course_type(name, formacodes):
+    folded = fold(name)
+    if "sociolinguistique" in folded or " asl" in f" {folded}":
+        return enums.CourseType.ASL
+    if "oepre" in folded or "ouvrir l'ecole aux parents" in folded:
+        return enums.CourseType.OEPRE
+    if any(word in folded for word in ("delf", "dalf", "tcf", "tef ", "dcl ")):
+        return enums.CourseType.CERTIFICATION_PREP
+    if any(word in folded for word in ("visee professionnelle", "fos", "francais professionnel", "pour l'emploi")):
+        return enums.CourseType.WORK
+    for code in formacodes:
+        if code in c.COURSE_TYPE_FROM_FORMACODE:
+            return c.COURSE_TYPE_FROM_FORMACODE[code]
+    return enums.CourseType.FLE
+
+
+def _stamp(node):
+    raw = node.get("horodatage-modification")
+    if raw:
+        value = parse_datetime(raw)
+        if value is not None:
+            return value if timezone.is_aware(value) else timezone.make_aware(value)
+    raw = node.get("datemaj")
+    if raw:
+        try:
+            value, _partial = c.parse_lheo_date(raw)
+        except c.LheoDateError:
+            return None
+        if value:
+            return datetime(value.year, value.month, value.day, tzinfo=timezone.get_current_timezone())
+    return None
+
+
+def _level(label, warnings):
+    if not label:
+        return None
+    if label not in c.LEVEL_LABELS:
+        warnings.append(_("niveau CECRL inconnu « %(v)s », ignoré") % {"v": label})
+        return None
+    return c.LEVEL_LABELS[label]
+
+
+def _bool(value):
+    return {"1": True, "0": False}.get((value or "").strip())
+
+
+def _float(value):
+    try:
+        number = float((value or "").replace(",", "."))
+    except ValueError:
+        return None
+    return number if number == number else None  # NaN
+
+
+def _int(value, warnings, field):
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        warnings.append(_("%(field)s illisible : « %(v)s »") % {"field": field, "v": value})
+        return None
+    return number if number >= 0 else None
+
+
+def _decimal(value, warnings, field):
+    value = (value or "").strip().replace(",", ".").replace("€", "").strip()
+    if not value:
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        warnings.append(_("%(field)s illisible : « %(v)s »") % {"field": field, "v": value})
+        return None
+    return number if number.is_finite() and number >= 0 else None
+
+
+def _date(value):
+    try:
+        parsed, _partial = c.parse_lheo_date(value or "")
+    except c.LheoDateError:
+        return None
+    return parsed
+
+
+def _url(value):
+    if value and not value.startswith(("http://", "https://")):
+        return "https://" + value
+    return value
