@@ -17,16 +17,11 @@ _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
 def html_to_text(value):
-    """Plain text of a rich-text value; HTML escaped twice (as some exports do) is decoded twice."""
+    """Plain text of a rich-text value (HTML, once unescaped by the XML parser)."""
     text = (value or "").strip()
-    for _round in range(3):
-        if "<" not in text and "&" not in text:
-            break
-        flattened = _flatten(text)
-        if flattened == text:
-            break
-        text = flattened
-    return text
+    if "<" not in text and "&" not in text:
+        return text
+    return _flatten(text)
 
 
 def _flatten(value):

@@ -338,7 +338,7 @@ class Writer:
             "post_code": rec.post_code if len(rec.post_code or "") == 5 else "",
             "latitude": lat,
             "longitude": lon,
-            "location_is_approximate": approximate,
+            "location_is_approximate": approximate or rec.location_is_approximate,
             "step_free_access": rec.step_free_access,
         }
         if not values["post_code"]:

@@ -41,6 +41,7 @@ class PlaceRecord:
     address_complement: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    location_is_approximate: bool = False  # the source says its coordinates are approximate
     step_free_access: bool | None = None
 
 

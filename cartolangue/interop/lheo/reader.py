@@ -49,42 +49,47 @@ def lheo_schema():
 def sniff(path):
     """(namespace, root name) of an LHEO file, refusing what is not LHEO or declares entities."""
     try:
-        for _event, root in etree.iterparse(str(path), events=("start",), **PARSER_OPTIONS):
-            dtd = root.getroottree().docinfo.internalDTD
-            if dtd is not None and (list(dtd.iterentities()) or list(dtd.elements())):
-                raise ImportFileError(
-                    _(
-                        "%(file)s : DTD interne refusée (déclarations d'entités ou d'éléments) : "
-                        "un fichier LHEO n'en a pas besoin"
-                    )
-                    % {"file": path}
-                )
-            qname = etree.QName(root)
-            if qname.localname not in {"lheo", "lheo-index"}:
-                raise ImportFileError(
-                    _(
-                        "%(file)s, ligne %(line)s : élément racine <%(root)s>, "
-                        "ce n'est pas un fichier LHEO (<lheo> attendu)"
-                    )
-                    % {"file": path, "line": root.sourceline, "root": qname.localname}
-                )
-            if qname.namespace not in c.NAMESPACES:
-                raise ImportFileError(
-                    _(
-                        "%(file)s, ligne %(line)s : espace de noms « %(ns)s » inconnu ; attendu LHEO 2.2 (%(ns22)s) "
-                        "ou 2.3 (%(ns23)s)"
-                    )
-                    % {
-                        "file": path,
-                        "line": root.sourceline,
-                        "ns": qname.namespace or "",
-                        "ns22": c.NS22,
-                        "ns23": c.NS23,
-                    }
-                )
-            return qname.namespace, qname.localname
+        with open(path, "rb") as stream:
+            return _sniff_root(path, stream)
     except etree.XMLSyntaxError as exc:
         raise ImportFileError(_xml_error(path, exc)) from exc
+
+
+def _sniff_root(path, stream):
+    for _event, root in etree.iterparse(stream, events=("start",), **PARSER_OPTIONS):
+        dtd = root.getroottree().docinfo.internalDTD
+        if dtd is not None and (list(dtd.iterentities()) or list(dtd.elements())):
+            raise ImportFileError(
+                _(
+                    "%(file)s : DTD interne refusée (déclarations d'entités ou d'éléments) : "
+                    "un fichier LHEO n'en a pas besoin"
+                )
+                % {"file": path}
+            )
+        qname = etree.QName(root)
+        if qname.localname not in {"lheo", "lheo-index"}:
+            raise ImportFileError(
+                _(
+                    "%(file)s, ligne %(line)s : élément racine <%(root)s>, "
+                    "ce n'est pas un fichier LHEO (<lheo> attendu)"
+                )
+                % {"file": path, "line": root.sourceline, "root": qname.localname}
+            )
+        if qname.namespace not in c.NAMESPACES:
+            raise ImportFileError(
+                _(
+                    "%(file)s, ligne %(line)s : espace de noms « %(ns)s » inconnu ; attendu LHEO 2.2 (%(ns22)s) "
+                    "ou 2.3 (%(ns23)s)"
+                )
+                % {
+                    "file": path,
+                    "line": root.sourceline,
+                    "ns": qname.namespace or "",
+                    "ns22": c.NS22,
+                    "ns23": c.NS23,
+                }
+            )
+        return qname.namespace, qname.localname
     raise ImportFileError(_("%(file)s : fichier vide") % {"file": path})
 
 
@@ -108,14 +113,18 @@ class LheoReader:
         item = "formation" if root == "lheo" else "resume-offre"
         read = self._formation if root == "lheo" else self._resume
         try:
-            for _event, elem in etree.iterparse(self.path, events=("end",), tag=f"{{{ns}}}{item}", **PARSER_OPTIONS):
-                yield from read(elem)
-                elem.clear(keep_tail=False)
-                parent = elem.getparent()
-                while elem.getprevious() is not None:
-                    del parent[0]
+            with open(self.path, "rb") as stream:
+                yield from self._iterate(stream, ns, item, read)
         except etree.XMLSyntaxError as exc:
             raise ImportFileError(_xml_error(self.path, exc)) from exc
+
+    def _iterate(self, stream, ns, item, read):
+        for _event, elem in etree.iterparse(stream, events=("end",), tag=f"{{{ns}}}{item}", **PARSER_OPTIONS):
+            yield from read(elem)
+            elem.clear(keep_tail=False)
+            parent = elem.getparent()
+            while elem.getprevious() is not None:
+                del parent[0]
 
     # --- helpers ---------------------------------------------------------------------------------------
 
@@ -241,13 +250,13 @@ class LheoReader:
             values = x.get(info)
             return values[0][0] if values else default
 
-        name = one("intitule") or html_to_text(self.text(formation, "intitule-formation"))
+        name = one("intitule") or self.text(formation, "intitule-formation")
         if "type-cours" in x:
             description = one("presentation") or html_to_text(self.text(formation, "objectif-formation"))
             description = "" if description == "-" else description
         else:
             parts = [html_to_text(self.text(formation, p)) for p in ("objectif-formation", "contenu-formation")]
-            rythme = html_to_text(self.text(action, "rythme-formation"))
+            rythme = self.text(action, "rythme-formation")
             if rythme and rythme != "-":
                 parts.append(_("Rythme : %(r)s") % {"r": rythme})
             description = "\n\n".join(p for p in parts if p and p != "-")
@@ -271,7 +280,7 @@ class LheoReader:
             "certifications": [v for v, _tag in x.get("certification", [])],
             "verified_on": _date(one("verifie-le")),
             "source_url": self.text(action, "url-action/urlweb") or self.text(formation, "url-formation/urlweb"),
-            "cost_details": one("precisions-cout") or html_to_text(self.text(action, "frais-restants")),
+            "cost_details": one("precisions-cout") or self.text(action, "frais-restants"),
         }
         if fields["source_url"] and not fields["source_url"].startswith(("http://", "https://")):
             fields["source_url"] = "https://" + fields["source_url"]
@@ -289,8 +298,8 @@ class LheoReader:
         phone = self.text(contact, "telfixe/numtel") or self.text(contact, "portable/numtel")
         fields["contact_phone"] = (cx.get("telephone") or [(phone, None)])[0][0][:30]
         fields["contact_email"] = self.text(contact, "courriel")
-        if "public" in x:
-            fields["audiences"] = {value: tag or enums.AudienceMode.PRIORITY for value, tag in x["public"]}
+        if "public" in x or "type-cours" in x:  # carto-langue extras: authoritative, even when empty
+            fields["audiences"] = {value: tag or enums.AudienceMode.PRIORITY for value, tag in x.get("public", [])}
         else:
             audiences = {}
             for code in self.texts(action, "code-public-vise"):
@@ -398,7 +407,10 @@ class LheoReader:
             description=(x.get("presentation") or [("", None)])[0][0],
             website=(x.get("site") or [(_url(website), None)])[0][0],
             email=self.text(coordonnees, "courriel"),
-            phone=(self.text(coordonnees, "telfixe/numtel") or self.text(coordonnees, "portable/numtel"))[:30],
+            phone=(
+                x.get("telephone")
+                or [(self.text(coordonnees, "telfixe/numtel") or self.text(coordonnees, "portable/numtel"), None)]
+            )[0][0][:30],
             source_url=(x.get("adresse-source") or [("", None)])[0][0],
             updated_at=_stamp(node),
         )
@@ -439,6 +451,7 @@ class LheoReader:
             latitude=lat,
             longitude=lon,
             step_free_access=_bool((x.get("acces-fauteuil") or [(None, None)])[0][0]),
+            location_is_approximate=bool(_bool((x.get("localisation-approximative") or [(None, None)])[0][0])),
         )
 
     # --- lheo-index ------------------------------------------------------------------------------------
@@ -475,7 +488,7 @@ class LheoReader:
             latitude=geo.get("latitude"),
             longitude=geo.get("longitude"),
         )
-        title = html_to_text(self.text(elem, "intitule-formation"))
+        title = self.text(elem, "intitule-formation")
         audiences = {}
         for code in self.texts(elem, "code-public-vise"):
             for value in sorted(self.publics.get(code, ())):

@@ -5,6 +5,8 @@ What LHEO cannot say travels in `<extras info="carto-langue">` (docs/lheo-extras
 back, so Carto-Langue → LHEO → Carto-Langue gives the same courses field for field.
 """
 
+import html
+
 from django.db.models import Prefetch
 from django.utils import timezone
 from lxml import etree
@@ -106,10 +108,9 @@ def _adresse(parent, extras, place, name=""):
     )
     _el(adresse, "code-INSEE-commune", place.commune.code_insee)
     _el(adresse, "pays", "FR")
-    if not place.location_is_approximate:
-        geo = _el(adresse, "geolocalisation")
-        _el(geo, "latitude", repr(place.latitude))
-        _el(geo, "longitude", repr(place.longitude))
+    geo = _el(adresse, "geolocalisation")
+    _el(geo, "latitude", repr(place.latitude))
+    _el(geo, "longitude", repr(place.longitude))
     return adresse
 
 
@@ -133,7 +134,12 @@ def course_formation(course):
     _el(domaine, "code-FORMACODE", formacode, ref="V14", tag="principal")
     extras = _Extras()  # the action's: where the course's own detail goes
     _el(formation, "intitule-formation", extras.fit("intitule", course.name, 255))
-    description = extras.fit("presentation", course.description, 3000)
+    # LHEO's rich-text fields are HTML: our plain text is escaped so that "<" or "&" survive the trip.
+    description = html.escape(course.description, quote=False)
+    if len(description) > 3000:
+        extras.add("presentation", course.description)
+        description = description[:2990].rsplit("&", 1)[0] if "&" in description[2980:2990] else description[:2990]
+        description = description.rstrip() + "…"
     _el(formation, "objectif-formation", description or "-")
     _el(formation, "resultats-attendus", c.LEVEL_NAMES.get(course.cecrl_level_target, "-"))
     _el(formation, "contenu-formation", "-")
@@ -175,6 +181,7 @@ def course_formation(course):
     place_extras = _Extras()
     _coordonnees(lieu, place_extras, address=place, name=place.name)
     place_extras.add("acces-fauteuil", place.step_free_access)
+    place_extras.add("localisation-approximative", place.location_is_approximate or None)
     place_extras.write(lieu)
     _el(action, "modalites-entrees-sorties", "1" if course.registration_mode == enums.RegistrationMode.OPEN else "0")
     if course.source_url:
@@ -217,7 +224,7 @@ def course_formation(course):
     extras.add("places-disponibles", course.places_available)
     for certification in course.certifications.all():
         extras.add("certification", certification.code)
-    extras.add("formacode", course.formacode)
+    extras.items.append(("formacode", course.formacode, None))  # even empty: the Formacode above is then ours
     extras.add("verifie-le", course.verified_on.strftime("%Y%m%d") if course.verified_on else None)
     extras.write(action)
 
