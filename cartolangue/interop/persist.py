@@ -194,6 +194,7 @@ class Writer:
         self.certifications = dict(Certification.objects.values_list("code", "id"))
         self._structures = {}
         self._places = {}
+        self._warnings = []
 
     # --- entry points --------------------------------------------------------------------------------
 
@@ -235,6 +236,18 @@ class Writer:
         return outcome
 
     # --- checks ----------------------------------------------------------------------------------------
+
+    def _fit(self, model, values, warnings):
+        """Cut text longer than its column, saying so (PostgreSQL would refuse it, SQLite would keep it)."""
+        for name, value in values.items():
+            limit = getattr(model._meta.get_field(name), "max_length", None)
+            if isinstance(value, str) and limit and len(value) > limit:
+                values[name] = value[: limit - 1] + "…"
+                warnings.append(
+                    _("%(field)s coupé à %(n)d caractères")
+                    % {"field": model._meta.get_field(name).verbose_name, "n": limit}
+                )
+        return values
 
     def _check_course(self, r):
         if not (r.name or "").strip():
@@ -284,7 +297,7 @@ class Writer:
         structure = (
             link.structure if link else Structure.objects.filter(source=rec.source, source_id=rec.source_id).first()
         )
-        values = {name: getattr(rec, name) for name in STRUCTURE_FIELDS}
+        values = self._fit(Structure, {name: getattr(rec, name) for name in STRUCTURE_FIELDS}, self._warnings)
         if values["siret"] and not (len(values["siret"]) == 14 and values["siret"].isdigit()):
             values["siret"] = ""
         if structure is None and values["siret"]:
@@ -341,6 +354,7 @@ class Writer:
             "location_is_approximate": approximate or rec.location_is_approximate,
             "step_free_access": rec.step_free_access,
         }
+        self._fit(Place, values, warnings)
         if not values["post_code"]:
             codes = [c for c, communes in self.geo.by_post_code.items() if commune in communes]
             if not codes:
@@ -365,9 +379,10 @@ class Writer:
     # --- courses ---------------------------------------------------------------------------------------
 
     def _course(self, r):
+        self._warnings = r.warnings
         structure = self._structure(r.structure)
         place = self._place(r.source, r.place, structure, r.warnings)
-        values = {name: getattr(r, name) for name in COURSE_FIELDS}
+        values = self._fit(Course, {name: getattr(r, name) for name in COURSE_FIELDS}, r.warnings)
         for name in ("hours_per_week", "cost_amount"):
             if values[name] is not None:
                 values[name] = Decimal(values[name]).quantize(
@@ -464,9 +479,10 @@ class Writer:
         return changed
 
     def _exam_session(self, r):
+        self._warnings = r.warnings
         structure = self._structure(r.structure)
         place = self._place(r.source, r.place, structure, r.warnings)
-        values = {name: getattr(r, name) for name in EXAM_FIELDS}
+        values = self._fit(ExamSession, {name: getattr(r, name) for name in EXAM_FIELDS}, r.warnings)
         if values["price"] is not None:
             values["price"] = Decimal(values["price"]).quantize(Decimal("0.01"))
         values["exam_date"] = r.exam_date

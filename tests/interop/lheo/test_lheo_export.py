@@ -57,7 +57,8 @@ def edge_cases():
         is_free=False,
         cost_amount=Decimal("120.50"),
         cost_details="Tarif réduit sur justificatif de ressources, payable en trois fois, adhésion annuelle comprise"
-        * 3,
+        * 2
+        + " (voir le règlement intérieur)",
         childcare=True,
         modality=enums.Modality.HYBRID,
         registration_mode=enums.RegistrationMode.PLACEMENT_TEST,
