@@ -3,9 +3,10 @@
 - Matching is on (source, source id). A structure already known from another source with the same SIRET
   is that structure: the new source is added to its provenances (StructureSource), and the first source
   keeps authority over its fields (the others only fill what is empty).
-- Each record is written in its own savepoint: a bad record is rejected with its reason and the rest goes
-  on. The whole import runs in one transaction (see `run_import`): interrupted or failed, it leaves the
-  database as it was; a dry run rolls back at the end.
+- Records are checked one by one, then written in batches (a few set-based queries per batch, in a
+  savepoint); a batch the database refuses is replayed record by record. A bad record is rejected with its
+  reason and the rest goes on. The whole import runs in one transaction (see `run_import`): interrupted
+  or failed, it leaves the database as it was; a dry run rolls back at the end.
 - A place's commune is resolved from its INSEE code, else its post code and town, else its coordinates.
   A commune that is unknown or outside the loaded territories is repaired from the other clues, and the
   report says so, or the record is rejected: it is never silently placed elsewhere.
@@ -19,6 +20,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cartolangue.db import insert_rows
 from cartolangue.geo.distance import haversine_km
 from cartolangue.geo.lookup import commune_at
 from cartolangue.geo.models import Commune, CommuneAlias, PostCode
@@ -110,6 +112,10 @@ CHOICES = {
     "registration_mode": _choices(enums.RegistrationMode) | {""},
     "recruitment_status": _choices(enums.RecruitmentStatus) | {""},
     "kind": _choices(enums.StructureKind),
+    "audience": _choices(enums.Audience),
+    "audience_mode": _choices(enums.AudienceMode),
+    "schooling": _choices(enums.Schooling),
+    "funder": _choices(enums.Funder),
 }
 LEVELS = set(enums.CecrlLevel.values)
 
@@ -188,31 +194,34 @@ class Geography:
 
 
 class Writer:
-    def __init__(self, report):
+    """Stores courses in batches: a batch is read, compared and written in a few set-based queries, inside a
+    savepoint. If the database refuses a batch, it is replayed record by record, so that only the culprit is
+    rejected. Everything a record can be rejected for in Python (referentials, levels, commune) is checked
+    before it joins a batch."""
+
+    CACHE_LIMIT = 10_000  # structures and places kept between batches; memory stays flat on big files
+
+    def __init__(self, report, batch_size=500):
         self.report = report
+        self.batch_size = batch_size
         self.geo = Geography()
         self.certifications = dict(Certification.objects.values_list("code", "id"))
+        self.pending = []
         self._structures = {}
         self._places = {}
-        self._warnings = []
 
     # --- entry points --------------------------------------------------------------------------------
 
-    def write_course(self, record):
+    def add_course(self, record):
         try:
             self._check_course(record)
-            with transaction.atomic():
-                outcome = self._course(record)
+            self._prepare(record, Course, COURSE_FIELDS)
         except RecordError as exc:
             self.report.reject(record.source_id, record.location, str(exc))
-            return "rejected"
-        except (IntegrityError, DatabaseError) as exc:
-            self.report.reject(record.source_id, record.location, _("refusé par la base : %(e)s") % {"e": exc})
-            return "rejected"
-        self.report.count(outcome)
-        for warning in record.warnings:
-            self.report.warn(record.source_id, record.location, warning)
-        return outcome
+            return
+        self.pending.append(record)
+        if len(self.pending) >= self.batch_size:
+            self.flush()
 
     def write_exam_session(self, record):
         try:
@@ -222,20 +231,49 @@ class Writer:
                 raise RecordError(_("la date limite d'inscription est après l'épreuve"))
             if record.price is not None and record.price < 0:
                 raise RecordError(_("tarif négatif"))
+            self._prepare(record, ExamSession, EXAM_FIELDS)
             with transaction.atomic():
                 outcome = self._exam_session(record)
         except RecordError as exc:
             self.report.reject(record.source_id, record.location, str(exc))
-            return "rejected"
+            return
         except (IntegrityError, DatabaseError) as exc:
+            self._forget()
             self.report.reject(record.source_id, record.location, _("refusé par la base : %(e)s") % {"e": exc})
-            return "rejected"
+            return
+        self._done(record, outcome)
+
+    def flush(self):
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        try:
+            with transaction.atomic():
+                outcomes = self._store(batch)
+        except (IntegrityError, DatabaseError) as exc:
+            self._forget()
+            if len(batch) == 1:
+                record = batch[0]
+                self.report.reject(record.source_id, record.location, _("refusé par la base : %(e)s") % {"e": exc})
+                return
+            for record in batch:
+                self.pending = [record]
+                self.flush()
+            return
+        for record, outcome in zip(batch, outcomes, strict=True):
+            self._done(record, outcome)
+
+    def _done(self, record, outcome):
         self.report.count(outcome)
         for warning in record.warnings:
             self.report.warn(record.source_id, record.location, warning)
-        return outcome
 
-    # --- checks ----------------------------------------------------------------------------------------
+    def _forget(self):
+        """After a rollback, cached objects may not exist any more."""
+        self._structures.clear()
+        self._places.clear()
+
+    # --- checks and preparation (pure Python) ------------------------------------------------------------
 
     def _fit(self, model, values, warnings):
         """Cut text longer than its column, saying so (PostgreSQL would refuse it, SQLite would keep it)."""
@@ -249,16 +287,56 @@ class Writer:
                 )
         return values
 
+    def _prepare(self, r, model, fields):
+        """Resolve the commune and compute every value to store, once, before the record joins a batch."""
+        commune, lat, lon, approximate, notes = self.geo.resolve(r.place)
+        r.warnings.extend(notes)
+        if approximate and not notes:
+            r.warnings.append(_("lieu sans coordonnées : placé au centre de %(commune)s") % {"commune": commune.name})
+        place = {
+            "name": r.place.name,
+            "address": r.place.address or "-",
+            "address_complement": r.place.address_complement,
+            "post_code": r.place.post_code if len(r.place.post_code or "") == 5 else "",
+            "latitude": lat,
+            "longitude": lon,
+            "location_is_approximate": approximate or r.place.location_is_approximate,
+            "step_free_access": r.place.step_free_access,
+        }
+        self._fit(Place, place, r.warnings)
+        if not place["post_code"]:
+            codes = [c for c, communes in self.geo.by_post_code.items() if commune in communes]
+            if not codes:
+                raise RecordError(_("code postal manquant pour %(commune)s") % {"commune": commune.name})
+            place["post_code"] = min(codes)
+        place["commune_id"] = commune.id
+        r.place_values, r.commune_name = place, commune.name
+        structure = self._fit(Structure, {name: getattr(r.structure, name) for name in STRUCTURE_FIELDS}, r.warnings)
+        if structure["siret"] and not (len(structure["siret"]) == 14 and structure["siret"].isdigit()):
+            structure["siret"] = ""
+        r.structure_values = structure
+        values = self._fit(model, {name: getattr(r, name) for name in fields}, r.warnings)
+        if values.get("hours_per_week") is not None:
+            values["hours_per_week"] = Decimal(values["hours_per_week"]).quantize(Decimal("0.1"))
+        for name in ("cost_amount", "price"):
+            if values.get(name) is not None:
+                values[name] = Decimal(values[name]).quantize(Decimal("0.01"))
+        r.values = values
+
     def _check_course(self, r):
         if not (r.name or "").strip():
             raise RecordError(_("intitulé manquant"))
         if not (r.structure.name or "").strip():
             raise RecordError(_("nom de la structure manquant"))
+        if not r.structure.source_id:
+            raise RecordError(_("identifiant de la structure manquant"))
         for name in ("course_type", "parcours", "modality", "registration_mode"):
             if getattr(r, name) not in CHOICES[name]:
                 raise RecordError(
                     _("valeur inconnue pour %(field)s : « %(v)s »") % {"field": name, "v": getattr(r, name)}
                 )
+        if r.structure.kind not in CHOICES["kind"]:
+            raise RecordError(_("type de structure inconnu : « %(v)s »") % {"v": r.structure.kind})
         for name in ("cecrl_level_target", "entry_level_oral", "entry_level_written"):
             value = getattr(r, name)
             if value is not None and value not in LEVELS:
@@ -271,220 +349,275 @@ class Writer:
             raise RecordError(_("un cours gratuit ne peut pas avoir de coût"))
         if r.hours_per_week is not None and not (0 <= r.hours_per_week <= 80):
             raise RecordError(_("heures par semaine hors de 0 à 80 : %(v)s") % {"v": r.hours_per_week})
-        for value in r.audiences:
-            if value not in enums.Audience.values:
+        for value, mode in r.audiences.items():
+            if value not in CHOICES["audience"]:
                 raise RecordError(_("public inconnu : « %(v)s »") % {"v": value})
+            if mode not in CHOICES["audience_mode"]:
+                raise RecordError(_("accès inconnu pour le public %(v)s : « %(m)s »") % {"v": value, "m": mode})
+        for value in r.schooling:
+            if value not in CHOICES["schooling"]:
+                raise RecordError(_("critère de scolarisation inconnu : « %(v)s »") % {"v": value})
+        for value in r.funders:
+            if value not in CHOICES["funder"]:
+                raise RecordError(_("financeur inconnu : « %(v)s »") % {"v": value})
         for code in r.certifications:
             if code not in self.certifications:
                 raise RecordError(_("certification inconnue : « %(code)s »") % {"code": code})
         for slot in r.time_slots:
-            if slot.starts_at >= slot.ends_at:
-                raise RecordError(_("créneau qui finit avant de commencer"))
+            if not 0 <= slot.weekday <= 6 or slot.starts_at >= slot.ends_at:
+                raise RecordError(_("créneau impossible (jour ou horaires)"))
+        seen = set()
         for s in r.sessions:
+            if s.source_id in seen:
+                raise RecordError(_("session %(id)s en double") % {"id": s.source_id})
+            seen.add(s.source_id)
             if s.starts_on and s.ends_on and s.starts_on > s.ends_on:
                 raise RecordError(_("session %(id)s : fin avant le début") % {"id": s.source_id})
             if s.seats is not None and s.seats_left is not None and s.seats_left > s.seats:
                 raise RecordError(_("session %(id)s : plus de places restantes que de places") % {"id": s.source_id})
+            if s.recruitment_status not in CHOICES["recruitment_status"]:
+                raise RecordError(_("état du recrutement inconnu : « %(v)s »") % {"v": s.recruitment_status})
 
-    # --- structures and places -------------------------------------------------------------------------
+    # --- structures and places, set-based ------------------------------------------------------------------
 
-    def _structure(self, rec):
-        key = (rec.source, rec.source_id)
-        if key in self._structures:
-            return self._structures[key]
-        link = StructureSource.objects.select_related("structure").filter(source=rec.source, source_id=rec.source_id)
-        link = link.first()
-        structure = (
-            link.structure if link else Structure.objects.filter(source=rec.source, source_id=rec.source_id).first()
-        )
-        values = self._fit(Structure, {name: getattr(rec, name) for name in STRUCTURE_FIELDS}, self._warnings)
-        if values["siret"] and not (len(values["siret"]) == 14 and values["siret"].isdigit()):
-            values["siret"] = ""
-        if structure is None and values["siret"]:
-            structure = Structure.objects.filter(siret=values["siret"]).first()
-            if structure is not None:
-                self.report.structures_merged.append(
-                    _issue(
-                        rec.source_id,
-                        _("même SIRET %(siret)s que « %(name)s » (%(source)s) : une seule structure, deux provenances")
-                        % {"siret": values["siret"], "name": structure.name, "source": structure.source},
-                    )
-                )
-        if structure is None:
-            structure = Structure(source=rec.source, source_id=rec.source_id, source_url=rec.source_url, **values)
-            structure.updated_at = rec.updated_at or timezone.now()
-            structure.save()
-        elif structure.source == rec.source and structure.source_id == rec.source_id:
-            if _assign(structure, values) or structure.source_url != rec.source_url:
-                structure.source_url = rec.source_url
-                structure.updated_at = rec.updated_at or timezone.now()
-                structure.save()
-        else:  # another source's structure: only fill what it leaves empty
-            blanks = {k: v for k, v in values.items() if v and not getattr(structure, k)}
-            if _assign(structure, blanks):
-                structure.save()
-        if link is None:
-            StructureSource.objects.update_or_create(
-                source=rec.source,
-                source_id=rec.source_id,
-                defaults={
-                    "structure": structure,
-                    "source_url": rec.source_url,
-                    "updated_at": rec.updated_at or timezone.now(),
-                },
-            )
-        self._structures[key] = structure
-        return structure
-
-    def _place(self, source, rec, structure, warnings):
-        key = (source, rec.source_id)
-        if key in self._places:
-            return self._places[key]
-        commune, lat, lon, approximate, notes = self.geo.resolve(rec)
-        warnings.extend(notes)
-        if approximate and not notes:
-            warnings.append(_("lieu sans coordonnées : placé au centre de %(commune)s") % {"commune": commune.name})
-        values = {
-            "name": rec.name,
-            "address": rec.address or "-",
-            "address_complement": rec.address_complement,
-            "post_code": rec.post_code if len(rec.post_code or "") == 5 else "",
-            "latitude": lat,
-            "longitude": lon,
-            "location_is_approximate": approximate or rec.location_is_approximate,
-            "step_free_access": rec.step_free_access,
+    def _structures_for(self, records):
+        """(source, source id) → Structure for the records' structures: found by provenance, else by SIRET
+        (then merged, both provenances kept), else created."""
+        wanted = {}
+        for r in records:
+            key = (r.structure.source, r.structure.source_id)
+            if key not in self._structures:
+                wanted.setdefault(key, r)
+        if not wanted:
+            return self._structures
+        now = timezone.now()
+        found, links = {}, []
+        for source in {k[0] for k in wanted}:
+            ids = [k[1] for k in wanted if k[0] == source]
+            for link in StructureSource.objects.filter(source=source, source_id__in=ids).select_related("structure"):
+                found[(link.source, link.source_id)] = link.structure
+            missing = [i for i in ids if (source, i) not in found]
+            for structure in Structure.objects.filter(source=source, source_id__in=missing):
+                found[(structure.source, structure.source_id)] = structure
+                r = wanted[(structure.source, structure.source_id)]
+                links.append((structure, r))
+        sirets = {
+            r.structure_values["siret"] for k, r in wanted.items() if k not in found and r.structure_values["siret"]
         }
-        self._fit(Place, values, warnings)
-        if not values["post_code"]:
-            codes = [c for c, communes in self.geo.by_post_code.items() if commune in communes]
-            if not codes:
-                raise RecordError(_("code postal manquant pour %(commune)s") % {"commune": commune.name})
-            values["post_code"] = min(codes)
-        place = Place.objects.filter(source=source, source_id=rec.source_id).first()
-        if place is None:
-            place = Place.objects.create(
-                source=source, source_id=rec.source_id, structure=structure, commune_id=commune.id, **values
+        by_siret = {}
+        for structure in Structure.objects.filter(siret__in=sirets).order_by("pk"):
+            by_siret.setdefault(structure.siret, structure)
+        new = []
+        for key, r in wanted.items():
+            values, rec = r.structure_values, r.structure
+            structure = found.get(key)
+            if structure is None:
+                structure = by_siret.get(values["siret"]) if values["siret"] else None
+                if structure is not None and structure.pk is not None:
+                    self.report.structures_merged.append(
+                        Issue(
+                            rec.source_id,
+                            "",
+                            _(
+                                "même SIRET %(siret)s que « %(name)s » (%(source)s) : "
+                                "une seule structure, deux provenances"
+                            )
+                            % {"siret": values["siret"], "name": structure.name, "source": structure.source},
+                        )
+                    )
+                    self._fill_blanks(structure, values)
+                elif structure is None:
+                    structure = Structure(
+                        source=rec.source,
+                        source_id=rec.source_id,
+                        source_url=rec.source_url,
+                        updated_at=rec.updated_at or now,
+                        **values,
+                    )
+                    new.append(structure)
+                    if values["siret"]:
+                        by_siret[values["siret"]] = structure
+                links.append((structure, r))
+            elif structure.source == rec.source and structure.source_id == rec.source_id:
+                if _assign(structure, values) or structure.source_url != rec.source_url:
+                    structure.source_url = rec.source_url
+                    structure.updated_at = rec.updated_at or now
+                    structure.save()  # rare; its signal refreshes the search text of its courses
+            else:
+                self._fill_blanks(structure, values)
+            self._structures[key] = structure
+        Structure.objects.bulk_create(new)
+        StructureSource.objects.bulk_create(
+            StructureSource(
+                structure=structure,
+                source=r.structure.source,
+                source_id=r.structure.source_id,
+                source_url=r.structure.source_url,
+                updated_at=r.structure.updated_at or now,
             )
-        else:
-            changed = _assign(place, values)
-            if place.commune_id != commune.id or place.structure_id != structure.id:
-                place.commune_id, place.structure_id, changed = commune.id, structure.id, True
-            if changed:
-                place.updated_at = timezone.now()
-                place.save()
-        place._commune_name = commune.name
-        self._places[key] = place
-        return place
+            for structure, r in links
+        )
+        return self._structures
 
-    # --- courses ---------------------------------------------------------------------------------------
+    @staticmethod
+    def _fill_blanks(structure, values):
+        """Another source's structure: this source only fills what it leaves empty."""
+        if _assign(structure, {k: v for k, v in values.items() if v and not getattr(structure, k)}):
+            structure.save()
 
-    def _course(self, r):
-        self._warnings = r.warnings
-        structure = self._structure(r.structure)
-        place = self._place(r.source, r.place, structure, r.warnings)
-        values = self._fit(Course, {name: getattr(r, name) for name in COURSE_FIELDS}, r.warnings)
-        for name in ("hours_per_week", "cost_amount"):
-            if values[name] is not None:
-                values[name] = Decimal(values[name]).quantize(
-                    Decimal("0.01") if name == "cost_amount" else Decimal("0.1")
-                )
-        course = Course.objects.filter(source=r.source, source_id=r.source_id).first()
-        created = course is None
-        if created:
-            course = Course(source=r.source, source_id=r.source_id, structure=structure, place=place, **values)
-            changed = True
-        else:
-            changed = _assign(course, values)
-            if course.structure_id != structure.id or course.place_id != place.id:
-                course.structure, course.place, changed = structure, place, True
-        text = course_search_text(course, structure, place, place._commune_name)
-        if text != course.search_text:
-            course.search_text, changed = text, True
-        if changed:
-            course.updated_at = r.updated_at or timezone.now()
-            course.save()
-        changed |= self._children(course, r, created)
-        if created:
-            return "created"
-        if changed:
-            if not r.updated_at:
-                Course.objects.filter(pk=course.pk).update(updated_at=timezone.now())
-            return "updated"
-        return "unchanged"
+    def _places_for(self, records, structures):
+        wanted = {}
+        for r in records:
+            key = (r.source, r.place.source_id)
+            if key not in self._places:
+                wanted.setdefault(key, r)
+        if not wanted:
+            return self._places
+        now = timezone.now()
+        existing = {}
+        for source in {k[0] for k in wanted}:
+            ids = [k[1] for k in wanted if k[0] == source]
+            for place in Place.objects.filter(source=source, source_id__in=ids).defer("commune__geometry"):
+                existing[(place.source, place.source_id)] = place
+        new = []
+        for key, r in wanted.items():
+            structure = structures[(r.structure.source, r.structure.source_id)]
+            place = existing.get(key)
+            if place is None:
+                place = Place(source=key[0], source_id=key[1], structure=structure, updated_at=now, **r.place_values)
+                new.append(place)
+            elif _assign(place, r.place_values) or place.structure_id != structure.pk:
+                place.structure = structure
+                place.updated_at = now
+                place.save()  # rare; its signal refreshes the search text of its courses
+            place.commune_name = r.commune_name
+            self._places[key] = place
+        Place.objects.bulk_create(new)
+        return self._places
 
-    def _children(self, course, r, created):
-        changed = False
-        wanted = {(a, m) for a, m in r.audiences.items()}
-        have = set() if created else set(course.audiences.values_list("audience", "mode"))
-        if wanted != have:
-            course.audiences.all().delete()
-            CourseAudience.objects.bulk_create(CourseAudience(course=course, audience=a, mode=m) for a, m in wanted)
-            changed = True
-        wanted = set(r.schooling)
-        have = set() if created else set(course.schooling.values_list("schooling", flat=True))
-        if wanted != have:
-            course.schooling.all().delete()
-            CourseSchooling.objects.bulk_create(CourseSchooling(course=course, schooling=s) for s in wanted)
-            changed = True
-        wanted = set(r.funders)
-        have = set() if created else set(course.funders.values_list("funder", flat=True))
-        if wanted != have:
-            course.funders.all().delete()
-            CourseFunder.objects.bulk_create(CourseFunder(course=course, funder=f) for f in wanted)
-            changed = True
-        wanted = {(s.weekday, s.starts_at, s.ends_at) for s in r.time_slots}
-        have = set() if created else set(course.time_slots.values_list("weekday", "starts_at", "ends_at"))
-        if wanted != have:
-            course.time_slots.all().delete()
-            TimeSlot.objects.bulk_create(
-                TimeSlot(course=course, weekday=w, starts_at=a, ends_at=b) for w, a, b in wanted
-            )
-            changed = True
-        wanted = {self.certifications[c] for c in r.certifications}
-        have = set() if created else set(course.certifications.values_list("id", flat=True))
-        if wanted != have:
-            course.certifications.set(wanted)
-            changed = True
-        changed |= self._sessions(course, r, created)
-        return changed
+    # --- courses, set-based --------------------------------------------------------------------------------
 
-    def _sessions(self, course, r, created):
-        changed = False
-        existing = {} if created else {s.source_id: s for s in course.sessions.all()}
-        seen = set()
-        for rec in r.sessions:
-            seen.add(rec.source_id)
-            values = {name: getattr(rec, name) for name in SESSION_FIELDS}
-            session = existing.get(rec.source_id)
-            if session is None:
-                session = Session.objects.filter(source=r.source, source_id=rec.source_id).first()
-            if session is None:
-                Session.objects.create(
-                    course=course,
-                    source=r.source,
-                    source_id=rec.source_id,
-                    updated_at=rec.updated_at or timezone.now(),
-                    **values,
-                )
+    def _store(self, batch):
+        if len(self._structures) > self.CACHE_LIMIT or len(self._places) > self.CACHE_LIMIT:
+            self._forget()
+        structures = self._structures_for(batch)
+        places = self._places_for(batch, structures)
+        now = timezone.now()
+        existing = {}
+        for source in {r.source for r in batch}:
+            ids = [r.source_id for r in batch if r.source == source]
+            for course in Course.objects.filter(source=source, source_id__in=ids):
+                existing[(course.source, course.source_id)] = course
+        created, kept = [], []
+        for r in batch:
+            structure = structures[(r.structure.source, r.structure.source_id)]
+            place = places[(r.source, r.place.source_id)]
+            course = existing.get((r.source, r.source_id))
+            if course is None:
+                course = Course(source=r.source, source_id=r.source_id, structure=structure, place=place, **r.values)
+                course.updated_at = r.updated_at or now
+                created.append((r, course))
                 changed = True
-            elif _assign(session, values) or session.course_id != course.id:
-                session.course = course
-                session.updated_at = rec.updated_at or timezone.now()
-                session.save()
-                changed = True
-        gone = [s.pk for source_id, s in existing.items() if source_id not in seen]
+            else:
+                changed = _assign(course, r.values)
+                if course.structure_id != structure.pk or course.place_id != place.pk:
+                    course.structure, course.place, changed = structure, place, True
+                kept.append((r, course))
+            text = course_search_text(course, structure, place, place.commune_name)
+            if text != course.search_text:
+                course.search_text, changed = text, True
+            r.changed = changed
+        Course.objects.bulk_create([c for _r, c in created])
+        self._store_children(created, kept)
+        self._store_sessions(created + kept, {c.pk for _r, c in kept}, now)
+        for r, course in kept:
+            if r.changed:
+                course.updated_at = r.updated_at or now
+        fields = [*COURSE_FIELDS, "structure", "place", "search_text", "updated_at"]
+        Course.objects.bulk_update([c for r, c in kept if r.changed], fields)
+        return [
+            "created" if (r.source, r.source_id) not in existing else ("updated" if r.changed else "unchanged")
+            for r in batch
+        ]
+
+    def _store_children(self, created, kept):
+        tables = (
+            (CourseAudience, ("audience", "mode"), ("audience", "mode"), lambda r: set(r.audiences.items())),
+            (CourseSchooling, ("schooling",), ("schooling",), lambda r: {(v,) for v in r.schooling}),
+            (CourseFunder, ("funder",), ("funder",), lambda r: {(v,) for v in r.funders}),
+            (
+                TimeSlot,
+                ("weekday", "starts_at", "ends_at"),
+                ("weekday", "starts_at", "ends_at"),
+                lambda r: {(t.weekday, t.starts_at, t.ends_at) for t in r.time_slots},
+            ),
+            (
+                Course.certifications.through,
+                ("certification_id",),
+                ("certification",),
+                lambda r: {(self.certifications[c],) for c in r.certifications},
+            ),
+        )
+        kept_ids = [c.pk for _r, c in kept]
+        for model, read_columns, write_columns, wanted_of in tables:
+            have = {}
+            if kept_ids:
+                for row in model.objects.filter(course_id__in=kept_ids).values_list("course_id", *read_columns):
+                    have.setdefault(row[0], set()).add(tuple(row[1:]))
+            reset, rows = [], []
+            for r, course in created:
+                rows += [(course.pk, *v) for v in wanted_of(r)]
+            for r, course in kept:
+                wanted = wanted_of(r)
+                if wanted != have.get(course.pk, set()):
+                    reset.append(course.pk)
+                    rows += [(course.pk, *v) for v in wanted]
+                    r.changed = True
+            if reset:
+                model.objects.filter(course_id__in=reset).delete()
+            insert_rows(model, ["course", *write_columns], rows)
+
+    def _store_sessions(self, courses, kept_ids, now):
+        by_key = {}
+        for source in {r.source for r, _c in courses}:
+            ids = [s.source_id for r, _c in courses if r.source == source for s in r.sessions]
+            for session in Session.objects.filter(source=source, source_id__in=ids):
+                by_key[(session.source, session.source_id)] = session
+        of_kept = {}
+        for session in Session.objects.filter(course_id__in=kept_ids):
+            by_key.setdefault((session.source, session.source_id), session)
+            of_kept.setdefault(session.course_id, []).append(session)
+        new, updated, gone = [], [], []
+        for r, course in courses:
+            seen = set()
+            for rec in r.sessions:
+                seen.add((r.source, rec.source_id))
+                values = {name: getattr(rec, name) for name in SESSION_FIELDS}
+                session = by_key.get((r.source, rec.source_id))
+                if session is None:
+                    new.append((course.pk, r.source, rec.source_id, "", *values.values(), rec.updated_at or now, now))
+                    r.changed = True
+                elif _assign(session, values) or session.course_id != course.pk:
+                    session.course_id = course.pk
+                    session.updated_at = rec.updated_at or now
+                    updated.append(session)
+                    r.changed = True
+            for session in of_kept.get(course.pk, []):
+                if (session.source, session.source_id) not in seen:
+                    gone.append(session.pk)
+                    r.changed = True
         if gone:
             Session.objects.filter(pk__in=gone).delete()
-            changed = True
-        return changed
+        Session.objects.bulk_update(updated, [*SESSION_FIELDS, "course", "updated_at"])
+        columns = ["course", "source", "source_id", "source_url", *SESSION_FIELDS, "updated_at", "created_at"]
+        insert_rows(Session, columns, new)
+
+    # --- exam sessions (few: one by one) -------------------------------------------------------------------
 
     def _exam_session(self, r):
-        self._warnings = r.warnings
-        structure = self._structure(r.structure)
-        place = self._place(r.source, r.place, structure, r.warnings)
-        values = self._fit(ExamSession, {name: getattr(r, name) for name in EXAM_FIELDS}, r.warnings)
-        if values["price"] is not None:
-            values["price"] = Decimal(values["price"]).quantize(Decimal("0.01"))
+        structure = self._structures_for([r])[(r.structure.source, r.structure.source_id)]
+        place = self._places_for([r], self._structures)[(r.source, r.place.source_id)]
+        values = dict(r.values)
         values["exam_date"] = r.exam_date
         values["certification_id"] = self.certifications[r.certification]
         exam = ExamSession.objects.filter(source=r.source, source_id=r.source_id).first()
@@ -499,7 +632,7 @@ class Writer:
             )
             return "created"
         changed = _assign(exam, values)
-        if exam.structure_id != structure.id or exam.place_id != place.id:
+        if exam.structure_id != structure.pk or exam.place_id != place.pk:
             exam.structure, exam.place, changed = structure, place, True
         if changed:
             exam.updated_at = r.updated_at or timezone.now()
@@ -516,10 +649,6 @@ def _assign(obj, values):
             setattr(obj, name, value)
             changed = True
     return changed
-
-
-def _issue(record_id, reason):
-    return Issue(record_id, "", reason)
 
 
 @contextmanager
@@ -543,7 +672,7 @@ def run_import(items, report, dry_run=False, progress=None):
         writer = Writer(report)
         for item in items:
             if isinstance(item, CourseRecord):
-                writer.write_course(item)
+                writer.add_course(item)
             elif isinstance(item, ExamSessionRecord):
                 writer.write_exam_session(item)
             elif isinstance(item, Rejected):
@@ -554,5 +683,6 @@ def run_import(items, report, dry_run=False, progress=None):
                 report.warn(item.record_id, item.location, item.reason)
             if progress is not None:
                 progress.update(1)
+        writer.flush()
     report.seconds = time.perf_counter() - started
     return report

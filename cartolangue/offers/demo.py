@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import shapely
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from cartolangue.db import analyse_tables
+from cartolangue.db import analyse_tables, insert_rows
 from cartolangue.geo.models import Commune
 from cartolangue.offers import enums
 from cartolangue.offers.demo_vocabulary import (
@@ -360,52 +360,6 @@ SESSION_COLUMNS = [
 ]
 
 
-def _insert(model, columns, rows):
-    """Insert plain tuples in batches: the demo's child rows are too many for model instances.
-
-    The first column is a foreign key given as the (now saved) parent object; values of other types than
-    int and str go through the field's own database preparation, as the ORM would.
-    """
-    fields = [model._meta.get_field(c) for c in columns]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
-    )
-    preparers = [
-        (i, f)
-        for i, f in enumerate(fields)
-        if i > 0
-        and f.get_internal_type()
-        not in (
-            "CharField",
-            "SlugField",
-            "IntegerField",
-            "PositiveIntegerField",
-            "PositiveSmallIntegerField",
-            "ForeignKey",
-        )
-    ]
-
-    def prepare(row):
-        values = [row[0].pk, *row[1:]]
-        for i, f in preparers:
-            values[i] = f.get_db_prep_save(values[i], connection)
-        return values
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY streams the rows in one command, several times faster than INSERT batches.
-            copy_sql = "COPY {} ({}) FROM STDIN".format(
-                quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-            )
-            with cursor.cursor.copy(copy_sql) as copy:
-                for row in rows:
-                    copy.write_row(prepare(row))
-            return
-        for start in range(0, len(rows), BATCH_SIZE):
-            cursor.executemany(sql, [prepare(r) for r in rows[start : start + BATCH_SIZE]])
-
-
 def demo_delete():
     """Remove every demo record (children first, in set-based deletes)."""
     for model in (CourseAudience, CourseSchooling, CourseFunder, TimeSlot):
@@ -470,12 +424,12 @@ def demo_generate(*, courses, seed, reference_date, progress=None):
         Structure.objects.bulk_create(structures, batch_size=BATCH_SIZE)
         Place.objects.bulk_create(places, batch_size=BATCH_SIZE)
         Course.objects.bulk_create(courses_out, batch_size=BATCH_SIZE)
-        _insert(TimeSlot, ["course", "weekday", "starts_at", "ends_at"], slots)
-        _insert(CourseAudience, ["course", "audience", "mode"], audiences)
-        _insert(CourseSchooling, ["course", "schooling"], schooling)
-        _insert(CourseFunder, ["course", "funder"], funders)
-        _insert(Session, SESSION_COLUMNS, sessions)
-        _insert(Course.certifications.through, ["course", "certification"], cert_links)
+        insert_rows(TimeSlot, ["course", "weekday", "starts_at", "ends_at"], slots)
+        insert_rows(CourseAudience, ["course", "audience", "mode"], audiences)
+        insert_rows(CourseSchooling, ["course", "schooling"], schooling)
+        insert_rows(CourseFunder, ["course", "funder"], funders)
+        insert_rows(Session, SESSION_COLUMNS, sessions)
+        insert_rows(Course.certifications.through, ["course", "certification"], cert_links)
 
         exams = []
         for structure, place in centres:

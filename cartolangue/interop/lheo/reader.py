@@ -129,7 +129,7 @@ class LheoReader:
     # --- helpers ---------------------------------------------------------------------------------------
 
     def q(self, path):
-        return "/".join(f"{{{self.ns}}}{part}" if part not in {".", ".."} else part for part in path.split("/"))
+        return _qualified(self.ns, path)
 
     def text(self, node, path):
         if node is None:
@@ -522,6 +522,11 @@ class LheoReader:
             source_url=elem.get("file", "")[:500],
             warnings=warnings,
         )
+
+
+@lru_cache(maxsize=512)
+def _qualified(ns, path):
+    return "/".join(f"{{{ns}}}{part}" if part not in {".", ".."} else part for part in path.split("/"))
 
 
 def _course_type(name, formacodes):
