@@ -36,7 +36,7 @@ quality: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 messages: install
-	$(PY) manage.py makemessages -l en -l ar --ignore '.venv/*' --no-obsolete
+	$(PY) manage.py makemessages -l en -l ar -l fa -l ps -l ta -l zh_Hans -l ru -l uk -l es -l ti --ignore '.venv/*' --no-obsolete
 
 lock:
 	$(BIN)/pip-compile --quiet --allow-unsafe --extra dev --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml

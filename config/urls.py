@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/", include("cartolangue.api.urls")),
 ]
 urlpatterns += i18n_patterns(
+    path("imprimer/", include("cartolangue.flyers.urls")),
     path("", include("cartolangue.www.urls")),
     prefix_default_language=False,
 )

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cartolangue.offers",
     "cartolangue.search",
     "cartolangue.interop",
+    "cartolangue.flyers",
     "cartolangue.api",
     "cartolangue.www",
 ]
@@ -119,6 +120,10 @@ MAP_TILE_ATTRIBUTION = env.str(
     default='&copy; <a href="https://www.openstreetmap.org/copyright">les contributeurs d’OpenStreetMap</a>',
 )
 
+# The site's public address, printed on flyers and in their QR codes (default: the address of the request;
+# set it when documents are made by a command, which has no request).
+SITE_URL = env.str("SITE_URL", default="")
+
 # Where "signaler une erreur" links send their e-mail.
 REPORT_EMAIL = env.str("REPORT_EMAIL", default="signalement@carto-langue.example.org")
 
@@ -165,4 +170,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint narrates every rendering step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -1,0 +1,239 @@
+"""What a flyer and an orientation sheet say: built from a search (the same parameters, the same engine).
+
+The flyer keeps the nearest courses of four plain groups. A group with nothing within the search radius is
+widened to the commune's zone d'emploi and says so; a group still empty says where to ask. The documents
+never print an empty page: the heading, the instructions, the QR code and the help are always there.
+"""
+
+import dataclasses
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from cartolangue.flyers.languages import site_language
+from cartolangue.geo.models import Zone
+from cartolangue.offers import enums
+from cartolangue.search.engine import course_queryset, exam_queryset
+from cartolangue.search.params import ExamQuery, Location
+
+T = enums.CourseType
+ITEMS_PER_GROUP = 3
+EXAMS_PER_GROUP = 2
+WIDE_RADIUS_KM = 80
+FLYER_ZONING = "insee-ze2020"
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    title: object
+    types: tuple
+
+
+GROUPS = (
+    Group("debuter", _("Débuter, apprendre à lire et écrire"), (T.ALPHA, T.POST_ALPHA, T.FLE, T.CIR, T.OTHER)),
+    Group("asl", _("Ateliers sociolinguistiques"), (T.ASL, T.OEPRE)),
+    Group("emploi", _("Français pour l'emploi"), (T.WORK,)),
+    Group("diplome", _("Passer un diplôme de français"), (T.CERTIFICATION_PREP,)),
+)
+
+# Every text of the flyer, in French and in the reader's language (both from the i18n catalogues).
+TEXTS = {
+    "title": _("Cours de français près de chez vous"),
+    "intro": _(
+        "Ces cours sont pour les adultes. Beaucoup sont gratuits. Appelez le numéro du cours ou allez sur place "
+        "pour vous inscrire."
+    ),
+    "qr": _("Scannez pour voir tous les cours et la carte"),
+    "help": _("Besoin d'aide ? Montrez cette feuille à votre conseiller ou à une association."),
+    "widened": _("Rien à proximité : cours dans la zone d'emploi"),
+    "none": _("Pas de cours trouvé près de chez vous : demandez à votre conseiller."),
+    "free": _("Gratuit"),
+    "childcare": _("Garde d'enfants"),
+    "exams": _("Prochaines sessions d'examen"),
+    "near": _("Près de"),
+}
+GROUP_TEXTS = {g.key: g.title for g in GROUPS}
+WEEKDAY_SHORT = {
+    0: _("lun."),
+    1: _("mar."),
+    2: _("mer."),
+    3: _("jeu."),
+    4: _("ven."),
+    5: _("sam."),
+    6: _("dim."),
+}
+
+
+def flyer_msgids():
+    """The msgids every flyer language must translate (checked by the tests)."""
+    with translation.override("fr"):
+        return {str(t) for t in (*TEXTS.values(), *GROUP_TEXTS.values(), *WEEKDAY_SHORT.values())}
+
+
+def bilingual(text, language):
+    """(French, language) renderings of a lazy string; the second is None when the language is French."""
+    with translation.override("fr"):
+        french = str(text)
+    if language.code == "fr":
+        return french, None
+    with translation.override(language.django_code):
+        return french, str(text)
+
+
+def in_language(text, language):
+    with translation.override(language.django_code):
+        return str(text)
+
+
+@dataclass
+class CourseItem:
+    course: object
+    days: list  # (weekday label, "9 h 30 – 12 h") in the reader's language
+    phone: str
+    distance_km: float | None
+
+
+@dataclass
+class GroupContent:
+    key: str
+    title: tuple
+    items: list = field(default_factory=list)
+    exams: list = field(default_factory=list)
+    widened_to: object = None  # the Zone when the group was widened
+
+
+@dataclass
+class Flyer:
+    language: object
+    place_label: str
+    groups: list
+    texts: dict
+    qr_url: str
+    generated_on: object
+    oldest_update: object
+    sources: list
+    weekday_names: dict
+
+
+def course_item(course, language):
+    days = {}
+    for slot in course.time_slots.all():
+        hours = f"{slot.starts_at:%H:%M}–{slot.ends_at:%H:%M}"
+        days.setdefault(hours, []).append(slot.weekday)
+    lines = [
+        (" ".join(in_language(WEEKDAY_SHORT[d], language) for d in weekdays), hours)
+        for hours, weekdays in days.items()
+    ]
+    phone = course.contact_phone or course.structure.phone
+    return CourseItem(course=course, days=lines, phone=phone, distance_km=getattr(course, "distance", None))
+
+
+def zone_of(location):
+    if location is None or location.commune is None:
+        return None
+    return Zone.objects.filter(zoning__slug=FLYER_ZONING, communes=location.commune).select_related("zoning").first()
+
+
+def build_flyer(query, language, *, search_params, site_url, today=None):
+    """The flyer of a search (CourseQuery) in a FlyerLanguage."""
+    today = today or timezone.localdate()
+    zone = zone_of(query.location)
+    groups, shown = [], []
+    for group in GROUPS:
+        wanted = set(group.types) & set(query.types) if query.types else set(group.types)
+        content = GroupContent(key=group.key, title=bilingual(group.title, language))
+        groups.append(content)
+        if not wanted:
+            continue
+        group_query = dataclasses.replace(query, types=sorted(wanted), sort="", page=1)
+        items = list(course_queryset(group_query, today=today).for_display()[:ITEMS_PER_GROUP])
+        if not items and zone is not None:
+            wide = dataclasses.replace(
+                group_query,
+                location=Location(query.location.centres, WIDE_RADIUS_KM),
+                zones=[zone],
+                departements=[],
+            )
+            items = list(course_queryset(wide, today=today).for_display()[:ITEMS_PER_GROUP])
+            content.widened_to = zone if items else None
+        content.items = [course_item(c, language) for c in items]
+        shown += items
+        if group.key == "diplome":
+            exam_query = ExamQuery(location=query.location, sort="distance" if query.location else "date")
+            if query.location:
+                exam_query = dataclasses.replace(
+                    exam_query, location=Location(query.location.centres, max(query.location.radius_km, 30))
+                )
+            content.exams = list(
+                exam_queryset(exam_query, today=today)
+                .select_related("certification", "structure", "place__commune")
+                .defer("place__commune__geometry")[:EXAMS_PER_GROUP]
+            )
+            shown += content.exams
+    oldest = min((obj.updated_at for obj in shown), default=None)
+    sources = sorted({_source_label(obj.source) for obj in shown})
+    params = [(k, v) for k, v in search_params if k not in {"langue", "page", "taille"}]
+    prefix = "" if site_language(language.code) == "fr" else f"/{site_language(language.code)}"
+    qr_url = f"{site_url.rstrip('/')}{prefix}/?{urlencode(params)}" if params else f"{site_url.rstrip('/')}{prefix}/"
+    return Flyer(
+        language=language,
+        place_label=query.location.label if query.location else "",
+        groups=groups,
+        texts={key: bilingual(text, language) for key, text in TEXTS.items()},
+        qr_url=qr_url,
+        generated_on=today,
+        oldest_update=timezone.localtime(oldest).date() if oldest else None,
+        sources=sources,
+        weekday_names={},
+    )
+
+
+SOURCE_LABELS = {
+    "demo": _("données de démonstration (fictives)"),
+    "lheo": _("Carif-Oref (LHEO)"),
+    "reseau-alpha": _("Réseau Alpha"),
+    "data-inclusion": _("data·inclusion"),
+    "tableur": _("saisie par la structure"),
+    "saisie": _("saisie par la structure"),
+}
+
+
+def _source_label(source):
+    return str(SOURCE_LABELS.get(source, source))
+
+
+@dataclass
+class Selection:
+    courses: list
+    missing: list
+    generated_on: object
+    oldest_update: object
+    sources: list
+
+
+def build_selection(ids, *, today):
+    """The courses a counsellor picked, in the order picked; `missing` lists ids that no longer exist."""
+    from django.db.models import Prefetch, Q
+
+    from cartolangue.offers.models import Course, Session
+
+    upcoming = Session.objects.filter(Q(ends_on__gte=today) | Q(ends_on__isnull=True)).order_by("starts_on")
+    found = {
+        c.pk: c
+        for c in Course.objects.for_display()
+        .prefetch_related(Prefetch("sessions", queryset=upcoming, to_attr="upcoming_sessions"))
+        .filter(pk__in=ids)
+    }
+    ordered = list(dict.fromkeys(ids))
+    courses = [found[i] for i in ordered if i in found]
+    oldest = min((c.updated_at for c in courses), default=None)
+    return Selection(
+        courses=courses,
+        missing=[i for i in ordered if i not in found],
+        generated_on=today,
+        oldest_update=timezone.localtime(oldest).date() if oldest else None,
+        sources=sorted({_source_label(c.source) for c in courses}),
+    )

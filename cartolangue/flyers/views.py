@@ -1,0 +1,129 @@
+"""The printed documents, served as PDF: a flyer from a search, an orientation sheet from a selection."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from cartolangue.flyers.content import build_flyer, build_selection
+from cartolangue.flyers.languages import FLYER_LANGUAGES
+from cartolangue.flyers.render import qr_svg, render_document, render_pdf
+from cartolangue.search.params import ParamError, parse_course_query
+
+MAX_SELECTION = 10
+
+
+class DocumentError(Exception):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def flyer_context(params, language_code, site_url, today=None):
+    """Everything the flyer template needs, or DocumentError (400/404) for bad parameters."""
+    language = FLYER_LANGUAGES.get(language_code)
+    if language is None:
+        raise DocumentError(
+            400,
+            _("Langue « %(code)s » inconnue. Langues possibles : %(codes)s.")
+            % {"code": language_code[:20], "codes": ", ".join(FLYER_LANGUAGES)},
+        )
+    search_params = params.copy()
+    for key in ("langue", "page", "taille", "tri"):
+        search_params.pop(key, None)
+    try:
+        query = parse_course_query(search_params, strict=True)
+    except ParamError as error:
+        status = 404 if error.param in {"commune", "zone"} else 400
+        raise DocumentError(status, f"{error.param} : {error.message}") from error
+    if query.location is None:
+        raise DocumentError(
+            400, _("Indiquez une commune (commune=code INSEE) : le dépliant montre les cours proches.")
+        )
+    flyer = build_flyer(
+        query,
+        language,
+        search_params=[(k, v) for k, values in search_params.lists() for v in values],
+        site_url=site_url,
+        today=today,
+    )
+    return {"flyer": flyer, "lang": language, "qr": qr_svg(flyer.qr_url), "texts_lang": _both_texts(flyer)}
+
+
+def _both_texts(flyer):
+    out = {}
+    for key in ("free", "childcare"):
+        french, other = flyer.texts[key]
+        out[key] = f"{french} / {other}" if other else french
+    return out
+
+
+def render_flyer(context):
+    """One A4 page, always: when the nearest courses do not fit, each group shows fewer."""
+    flyer = context["flyer"]
+    full = [(g.items, g.exams) for g in flyer.groups]
+    with translation.override("fr"):
+        for limit in (3, 2, 1):
+            for group, (items, exams) in zip(flyer.groups, full, strict=True):
+                group.items, group.exams = items[:limit], exams[: min(limit, 2)]
+            document = render_document("flyers/flyer.html", context)
+            if len(document.pages) == 1:
+                break
+        return document.write_pdf()
+
+
+def _error(request, error):
+    return render(request, "flyers/error.html", {"message": error.message}, status=error.status)
+
+
+def _site_url(request):
+    return settings.SITE_URL or request.build_absolute_uri("/")
+
+
+def flyer_pdf(request):
+    params = request.GET.copy()
+    try:
+        context = flyer_context(params, params.get("langue", "fr"), _site_url(request))
+    except DocumentError as error:
+        return _error(request, error)
+    response = HttpResponse(render_flyer(context), content_type="application/pdf")
+    place = context["flyer"].place_label or "idf"
+    response["Content-Disposition"] = f'inline; filename="flyer-{_slug(place)}-{context["lang"].code}.pdf"'
+    return response
+
+
+def selection_pdf(request):
+    values = request.GET.getlist("cours")
+    try:
+        ids = [int(v) for v in values]
+    except ValueError:
+        return _error(request, DocumentError(400, _("Identifiant de cours invalide.")))
+    if not ids:
+        return _error(request, DocumentError(400, _("Aucun cours choisi : ajoutez des cours à votre sélection.")))
+    if len(ids) > MAX_SELECTION:
+        return _error(
+            request,
+            DocumentError(400, _("Une sélection compte au plus %(n)d cours.") % {"n": MAX_SELECTION}),
+        )
+    selection = build_selection(ids, today=timezone.localdate())
+    if selection.missing:
+        return _error(
+            request,
+            DocumentError(
+                404,
+                _("Cours introuvable(s) : %(ids)s. Ils ont peut-être été retirés.")
+                % {"ids": ", ".join(str(i) for i in selection.missing)},
+            ),
+        )
+    with translation.override("fr"):
+        pdf = render_pdf("flyers/selection.html", {"selection": selection, "site_url": _site_url(request)})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="selection-cours.pdf"'
+    return response
+
+
+def _slug(text):
+    return slugify(text)[:40] or "idf"
