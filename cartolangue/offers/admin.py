@@ -12,6 +12,7 @@ from cartolangue.offers.models import (
     Place,
     Session,
     Structure,
+    StructureSource,
     TimeSlot,
 )
 
@@ -36,12 +37,25 @@ class PlaceInline(admin.TabularInline):
     show_change_link = True
 
 
+class StructureSourceInline(admin.TabularInline):
+    """Every source that describes the structure (one row each), as the imports keep them."""
+
+    model = StructureSource
+    fields = ["source", "source_id", "source_url", "updated_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Structure)
 class StructureAdmin(ProvenanceAdmin):
     list_display = ["name", "acronym", "siret", "kind", "source", "updated_at"]
-    search_fields = ["name", "acronym", "siret", "source_id"]
+    search_fields = ["name", "acronym", "siret", "source_id", "sources__source_id"]
     list_filter = ["kind", "source"]
-    inlines = [PlaceInline]
+    inlines = [StructureSourceInline, PlaceInline]
 
 
 @admin.register(Place)

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from cartolangue.offers.demo import demo_generate
-from cartolangue.offers.models import Course
+from cartolangue.offers.models import Course, Structure
 
 pytestmark = pytest.mark.django_db
 
@@ -14,10 +14,18 @@ pytestmark = pytest.mark.django_db
 def test_every_model_has_a_working_admin_with_search(admin_client):
     demo_generate(courses=30, seed=1, reference_date=datetime.date(2026, 11, 27))
     ours = [m for m in admin.site._registry if m._meta.app_label in ("geo", "offers")]
-    inline_only = {"courseaudience", "courseschooling", "coursefunder", "timeslot", "course_certifications"}
+    inline_only = {
+        "courseaudience",
+        "courseschooling",
+        "coursefunder",
+        "timeslot",
+        "course_certifications",
+        "structuresource",
+    }
     expected = {m for m in apps.get_models() if m._meta.app_label in ("geo", "offers")}
     assert {m for m in expected if m._meta.model_name not in inline_only} == set(ours)
     inlines = {i.model._meta.model_name for i in admin.site._registry[Course].inlines}
+    inlines |= {i.model._meta.model_name for i in admin.site._registry[Structure].inlines}
     assert inline_only - {"course_certifications"} <= inlines
     for model in ours:
         opts = model._meta
