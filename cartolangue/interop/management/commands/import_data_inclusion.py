@@ -1,0 +1,31 @@
+"""`manage.py import_data_inclusion FILE [--structures FILE]`: services of the data·inclusion v1 schema
+(data-inclusion-schema), as a JSON list or the API's paginated envelope; only French-learning services are kept.
+The decisions (missing structures, publics, fees) are in cartolangue/interop/data_inclusion/reader.py."""
+
+from django.utils.translation import gettext_lazy as _
+
+from cartolangue.interop.command import ImportCommand
+from cartolangue.interop.data_inclusion.reader import read_data_inclusion
+
+
+class Command(ImportCommand):
+    help = _(
+        "Importe des services data·inclusion v1 (liste JSON ou enveloppe paginée de l'API) : "
+        "seuls les services d'apprentissage du français sont retenus."
+    )
+    format_name = "data·inclusion v1"
+    default_source = "data-inclusion"
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--structures",
+            metavar="FILE",
+            help=_(
+                "Fichier des structures data·inclusion (liste JSON ou enveloppe paginée) "
+                "auxquelles se rattachent les services."
+            ),
+        )
+
+    def read(self, path, options):
+        return read_data_inclusion(path, source=options["source"], structures_path=options.get("structures"))

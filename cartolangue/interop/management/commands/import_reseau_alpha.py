@@ -1,0 +1,16 @@
+"""`manage.py import_reseau_alpha FILE`: Réseau Alpha's cartographie.json (https://www.reseau-alpha.org/cartographie.json),
+the associative French-learning offer of Île-de-France, into structures, places, courses and sessions."""
+
+from django.utils.translation import gettext_lazy as _
+
+from cartolangue.interop.command import ImportCommand
+from cartolangue.interop.reseau_alpha.reader import read_reseau_alpha
+
+
+class Command(ImportCommand):
+    help = _("Importe l'export cartographie.json de Réseau Alpha (une fiche par formation et par adresse).")
+    format_name = "Réseau Alpha"
+    default_source = "reseau-alpha"
+
+    def read(self, path, options):
+        return read_reseau_alpha(path, source=options["source"])
