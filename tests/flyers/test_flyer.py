@@ -141,7 +141,8 @@ def test_batch_writes_one_flyer_per_commune_of_a_zone(tmp_path):
         (["--commune", "95585", "--langue", "xx"], "Langue « xx » inconnue"),
         (["--commune", "99999"], "commune"),
         (["--zone", "insee-ze2020:0000"], "Zone « insee-ze2020:0000 » inconnue"),
-        ([], "Indiquez --commune ou --zone."),
+        ([], "Indiquez --commune, --zone ou --departement."),
+        (["--departement", "99"], "Département « 99 » inconnu."),
     ],
 )
 def test_command_errors_are_clear(tmp_path, args, message):

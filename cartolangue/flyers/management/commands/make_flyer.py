@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from cartolangue.flyers.views import DocumentError, flyer_context, render_flyer
-from cartolangue.geo.models import Zone
+from cartolangue.geo.models import Commune, Zone
 
 
 class Command(BaseCommand):
@@ -25,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--langue", default="fr", help=_("Langue du dépliant (fr, en, ar, fa, ps, ta, zh, ru, uk, es, ti).")
         )
+        parser.add_argument("--departement", help=_("Un département (p. ex. 95) : un dépliant par commune."))
         parser.add_argument("--rayon", help=_("Rayon de recherche en km (défaut : 10)."))
         parser.add_argument(
             "--filtre",
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--site", default="", help=_("Adresse du site imprimée dans le QR code (défaut : SITE_URL).")
         )
-        parser.add_argument("--out", required=True, help=_("Fichier PDF, ou dossier avec --zone."))
+        parser.add_argument("--out", required=True, help=_("Fichier PDF, ou dossier avec --zone ou --departement."))
 
     def handle(self, *args, **options):
         site = options["site"] or settings.SITE_URL or "http://127.0.0.1:8000/"
@@ -48,10 +49,10 @@ class Command(BaseCommand):
             base.appendlist(key, value)
         if options["rayon"]:
             base["rayon"] = options["rayon"]
-        if options["zone"]:
+        if options["zone"] or options["departement"]:
             return self._batch(options, base, site)
         if not options["commune"]:
-            raise CommandError(_("Indiquez --commune ou --zone."))
+            raise CommandError(_("Indiquez --commune, --zone ou --departement."))
         base["commune"] = options["commune"]
         path = Path(options["out"])
         started = time.perf_counter()
@@ -66,16 +67,25 @@ class Command(BaseCommand):
             raise CommandError(error.message) from error
 
     def _batch(self, options, base, site):
-        slug, _sep, code = options["zone"].partition(":")
-        zone = Zone.objects.filter(zoning__slug=slug, code=code).first() if code else None
-        if zone is None:
-            raise CommandError(_("Zone « %(z)s » inconnue (forme attendue : zonage:code).") % {"z": options["zone"]})
+        if options["departement"]:
+            communes = Commune.objects.filter(departement__code=options["departement"].upper())
+            label = options["departement"]
+            if not communes.exists():
+                raise CommandError(_("Département « %(d)s » inconnu.") % {"d": options["departement"]})
+        else:
+            slug, _sep, code = options["zone"].partition(":")
+            zone = Zone.objects.filter(zoning__slug=slug, code=code).first() if code else None
+            if zone is None:
+                raise CommandError(
+                    _("Zone « %(z)s » inconnue (forme attendue : zonage:code).") % {"z": options["zone"]}
+                )
+            communes, label = zone.communes.all(), zone.name
         folder = Path(options["out"])
         folder.mkdir(parents=True, exist_ok=True)
-        communes = list(zone.communes.order_by("code_insee").values_list("code_insee", flat=True))
+        communes = list(communes.order_by("code_insee").values_list("code_insee", flat=True))
         started = time.perf_counter()
         times = []
-        for code_insee in tqdm(communes, desc=zone.name, unit=_("dépliant"), disable=None, file=self.stderr):
+        for code_insee in tqdm(communes, desc=label, unit=_("dépliant"), disable=None, file=self.stderr):
             params = base.copy()
             params["commune"] = code_insee
             one = time.perf_counter()
