@@ -22,6 +22,7 @@ run: install
 	$(PY) manage.py compilemessages --ignore '.venv' -v0
 	$(PY) manage.py load_territories
 	$(PY) manage.py generate_demo --courses $(DEMO_COURSES) --seed $(DEMO_SEED)
+	$(PY) manage.py import_data_inclusion data/interop/data-inclusion-carif-oref-fle-sample.json
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install

@@ -11,11 +11,12 @@ querysets. Semantics (docs/adr/0006-search-semantics.md):
 import dataclasses
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from cartolangue.geo.models import Commune
 from cartolangue.offers.models import (
+    DEMO_SOURCE,
     ExamSession,
     Session,
     Structure,
@@ -61,7 +62,9 @@ def course_queryset(query, *, today=None):
     elif sort == "prochaine-session":
         qs = qs.order_by(F("next_session_on").asc(nulls_last=True), "pk")
     else:
-        qs = qs.order_by("-updated_at", "pk")
+        # Most recently updated first, real offers before the demo's fictional ones.
+        demo_last = Case(When(source=DEMO_SOURCE, then=Value(1)), default=Value(0))
+        qs = qs.order_by(demo_last, "-updated_at", "pk")
     return qs
 
 
