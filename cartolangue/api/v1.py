@@ -1,15 +1,22 @@
 """Public REST API, version 1 (django-ninja, OpenAPI 3). Thin: parameters go to the search engine
 (`cartolangue.search`), objects go through `serializers`. Read-only and open; CORS is open for GET."""
 
+import tempfile
+from typing import Literal
+
 from django.db.models import Max
-from django.http import HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Path, Query
 
 from cartolangue.api import schemas, serializers
 from cartolangue.geo.models import Zoning
+from cartolangue.interop.data_inclusion import writer as di_writer
+from cartolangue.interop.lheo.writer import write_lheo
+from cartolangue.interop.opendata import writer as opendata
+from cartolangue.interop.opendata.dictionary import TABLES
 from cartolangue.offers.models import Course, ExamSession, Structure
 from cartolangue.search.engine import (
     commune_suggestions,
@@ -206,3 +213,153 @@ def zonings(request):
         }
         for z in Zoning.objects.prefetch_related("zones").order_by("name")
     ]
+
+
+# --- Exports: open data, data·inclusion, LHEO ----------------------------------------------------------------
+
+OpenDataName = Literal[tuple(TABLES)]
+DOWNLOAD_ERRORS = {404: schemas.NotFoundOut, 422: schemas.ValidationErrorOut}
+NAME_DESCRIPTION = str(_("Fichier : structures, lieux, cours, sessions ou sessions-examen."))
+NAME_PATH = Path(..., description=NAME_DESCRIPTION)
+DEMO_DESCRIPTION = str(_("Inclure les données fictives de démonstration (source « demo »), exclues par défaut."))
+
+
+def _download(chunks, media_type, filename):
+    """A file streamed as it is written: the export of a large offer never sits whole in memory."""
+    response = StreamingHttpResponse(chunks, content_type=media_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _content(media_type, schema=None):
+    schema = schema or {"type": "string"}
+    return {"responses": {200: {"description": "OK", "content": {media_type: {"schema": schema}}}}}
+
+
+FEATURE_COLLECTION = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {
+            "type": "array",
+            "items": {"type": "object", "required": ["type", "id", "geometry", "properties"]},
+        },
+    },
+}
+
+
+def _di_list(*required):
+    """A JSON list of data·inclusion v1 items (their full schema: https://schema.data.gouv.fr)."""
+    return {"type": "array", "items": {"type": "object", "required": list(required)}}
+
+
+def _base_url(request):
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+@api.get(
+    "/exports/opendata/dictionnaire.csv",
+    response=DOWNLOAD_ERRORS,
+    summary=str(_("Dictionnaire des données ouvertes (CSV)")),
+    tags=["exports"],
+    openapi_extra=_content("text/csv"),
+)
+def opendata_dictionary(request):
+    """Chaque colonne de chaque fichier CSV : fichier, colonne, type, description en français, valeurs des
+    référentiels."""
+    return _download(opendata.iter_dictionary(), opendata.MEDIA_TYPES["csv"], opendata.DICTIONARY_FILE)
+
+
+@api.get(
+    "/exports/opendata/{name}.csv",
+    response=DOWNLOAD_ERRORS,
+    summary=str(_("Données ouvertes : un fichier CSV")),
+    tags=["exports"],
+    openapi_extra=_content("text/csv"),
+)
+def opendata_csv(
+    request,
+    name: OpenDataName = NAME_PATH,
+    demonstration: bool = Query(False, description=DEMO_DESCRIPTION),
+):
+    """Structures, lieux, cours, sessions ou sessions d'examen en CSV (UTF-8, virgule, en-tête, valeurs multiples
+    séparées par « | »), sous Licence Ouverte 2.0. Les colonnes sont décrites par le dictionnaire des données."""
+    chunks = opendata.iter_csv(TABLES[name], include_demo=demonstration)
+    return _download(chunks, opendata.MEDIA_TYPES["csv"], f"{name}.csv")
+
+
+@api.get(
+    "/exports/opendata/{name}.geojson",
+    response=DOWNLOAD_ERRORS,
+    summary=str(_("Données ouvertes : un fichier GeoJSON")),
+    tags=["exports"],
+    openapi_extra=_content("application/geo+json", FEATURE_COLLECTION),
+)
+def opendata_geojson(
+    request,
+    name: OpenDataName = NAME_PATH,
+    demonstration: bool = Query(False, description=DEMO_DESCRIPTION),
+):
+    """Le même fichier en FeatureCollection GeoJSON (RFC 7946, WGS 84, longitude puis latitude) : les propriétés
+    sont les colonnes du CSV."""
+    chunks = opendata.iter_geojson(TABLES[name], include_demo=demonstration)
+    return _download(chunks, opendata.MEDIA_TYPES["geojson"], f"{name}.geojson")
+
+
+@api.get(
+    "/exports/opendata.zip",
+    response=DOWNLOAD_ERRORS,
+    summary=str(_("Données ouvertes : tous les fichiers (zip)")),
+    tags=["exports"],
+    openapi_extra=_content("application/zip"),
+)
+def opendata_zip(request, demonstration: bool = Query(False, description=DEMO_DESCRIPTION)):
+    """Tous les fichiers CSV et GeoJSON, le dictionnaire des données et le fichier README (licence, formats)."""
+    return _download(opendata.iter_zip(include_demo=demonstration), opendata.MEDIA_TYPES["zip"], "carto-langue.zip")
+
+
+@api.get(
+    "/exports/data-inclusion/structures.json",
+    response=DOWNLOAD_ERRORS,
+    summary=str(_("data·inclusion : structures")),
+    tags=["exports"],
+    openapi_extra=_content("application/json", _di_list("source", "id", "nom", "date_maj")),
+)
+def data_inclusion_structures(request, demonstration: bool = Query(False, description=DEMO_DESCRIPTION)):
+    """Les structures au schéma data·inclusion v1 (liste JSON), chacune validée par le modèle officiel."""
+    items = di_writer.iter_structures(include_demo=demonstration, site_url=_base_url(request))
+    return _download(di_writer.iter_json_array(items), "application/json", "structures.json")
+
+
+@api.get(
+    "/exports/data-inclusion/services.json",
+    response=DOWNLOAD_ERRORS,
+    summary=str(_("data·inclusion : services (un par cours)")),
+    tags=["exports"],
+    openapi_extra=_content(
+        "application/json", _di_list("source", "structure_id", "id", "nom", "description", "date_maj")
+    ),
+)
+def data_inclusion_services(request, demonstration: bool = Query(False, description=DEMO_DESCRIPTION)):
+    """Les cours au schéma data·inclusion v1 (liste JSON), un service par cours, thématique « maîtriser le
+    français ». Le détail linguistique (niveaux, scolarisation, créneaux, publics) est dans la description."""
+    items = di_writer.iter_services(include_demo=demonstration, site_url=_base_url(request))
+    return _download(di_writer.iter_json_array(items), "application/json", "services.json")
+
+
+@api.get(
+    "/exports/lheo.xml",
+    response=DOWNLOAD_ERRORS,
+    summary=str(_("Offre de formation au format LHEO 2.3 (XML)")),
+    tags=["exports"],
+    openapi_extra=_content("application/xml"),
+)
+def lheo_export(request, demonstration: bool = Query(False, description=DEMO_DESCRIPTION)):
+    """Les cours au format LHEO 2.3 (Langage harmonisé d'échange d'informations sur l'offre de formation)."""
+    courses = Course.objects.all() if demonstration else Course.objects.real()
+    # write_lheo writes the whole document in one call: spool it (to disk past a few megabytes), then stream it.
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (closed by FileResponse)
+    write_lheo(spool, courses)
+    spool.seek(0)
+    return FileResponse(spool, content_type="application/xml", as_attachment=True, filename="lheo.xml")

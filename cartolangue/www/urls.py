@@ -7,6 +7,7 @@ app_name = "www"
 urlpatterns = [
     path("", views.search, name="search"),
     path("territoires/", views.territories, name="territories"),
+    path("donnees/", views.data, name="data"),
     path("cours/<int:pk>/", views.course, name="course"),
     path("structures/<int:pk>/", views.structure, name="structure"),
 ]
