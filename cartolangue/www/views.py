@@ -7,10 +7,14 @@ from django.conf import settings
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from cartolangue.flyers.languages import FLYER_LANGUAGES
+from cartolangue.flyers.views import MAX_SELECTION
 from cartolangue.geo.models import Commune, Zoning
+from cartolangue.interop.opendata.writer import LICENCE_URL, overview
 from cartolangue.offers.models import Course, Structure
 from cartolangue.offers.stats import counts_by_departement, counts_by_zone, offer_totals
 from cartolangue.search.engine import commune_suggestions, course_search, exam_search
@@ -18,7 +22,7 @@ from cartolangue.search.params import COURSE_PARAMS, EXAM_PARAMS, parse_course_q
 from cartolangue.text import fold
 from cartolangue.www.forms import RADIUS_CHOICES, SORT_CHOICES, filter_groups
 
-PAGE_ONLY_PARAMS = {"onglet", "lieu_inconnu"}
+PAGE_ONLY_PARAMS = {"onglet", "lieu_inconnu", "selection"}
 EXAM_ONLY_PARAMS = set(EXAM_PARAMS) - set(COURSE_PARAMS)
 
 
@@ -77,7 +81,56 @@ def search(request):
         },
         "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
     }
+    context.update(_selection_context(request, params, course_params, result))
     return render(request, "www/search.html", context)
+
+
+def _selection_ids(params):
+    """The courses a counsellor picked ("ajouter à ma sélection"), kept in the URL: no account, no cookie."""
+    ids = []
+    for value in params.getlist("selection"):
+        if value.isdigit() and int(value) not in ids:
+            ids.append(int(value))
+    return ids[:MAX_SELECTION]
+
+
+def _with_selection(params, ids):
+    out = params.copy()
+    out.setlist("selection", [str(i) for i in ids])
+    out.pop("lieu_inconnu", None)
+    return "?" + out.urlencode()
+
+
+def _selection_context(request, params, course_params, result):
+    ids = _selection_ids(params)
+    names = dict(Course.objects.filter(pk__in=ids).values_list("pk", "name"))
+    ids = [i for i in ids if i in names]
+    full = len(ids) >= MAX_SELECTION
+    for course in result.items:
+        course.selected = course.pk in ids
+        if course.selected:
+            course.selection_url = _with_selection(params, [i for i in ids if i != course.pk])
+        elif not full:
+            course.selection_url = _with_selection(params, [*ids, course.pk])
+        else:
+            course.selection_url = None
+    flyer_params = course_params.copy()
+    for key in ("page", "taille", "tri"):
+        flyer_params.pop(key, None)
+    language = translation.get_language()
+    return {
+        "selection": [
+            {"pk": i, "name": names[i], "remove_url": _with_selection(params, [j for j in ids if j != i])} for i in ids
+        ],
+        "selection_ids": ids,
+        "selection_full": full,
+        "selection_max": MAX_SELECTION,
+        "selection_pdf_url": reverse("flyers:selection") + "?" + urlencode([("cours", i) for i in ids]),
+        "flyer_params": list(flyer_params.lists()),
+        "flyer_languages": FLYER_LANGUAGES.values(),
+        "flyer_language": language if language in FLYER_LANGUAGES else "fr",
+        "flyer_ready": result.query.location is not None,
+    }
 
 
 def _resolve_place(params):
@@ -176,3 +229,8 @@ def territories(request):
         "www/territories.html",
         {"totals": offer_totals(), "departements": counts_by_departement(), "zonings": zonings},
     )
+
+
+def data(request):
+    """The "Données" page: what the exports hold, their licence and formats, and where to download them."""
+    return render(request, "www/donnees.html", {**overview(), "licence_url": LICENCE_URL})

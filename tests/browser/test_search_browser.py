@@ -92,12 +92,23 @@ def test_keyboard_only(page, demo_site):
     page.wait_for_url(re.compile(r"/cours/\d+/"))
 
 
-@pytest.mark.parametrize("path", ["/?commune=95585", "/ar/?commune=95585", "/?onglet=tests&commune=75056", "COURSE"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?commune=95585",
+        "/ar/?commune=95585",
+        "/?onglet=tests&commune=75056",
+        "COURSE",
+        "/?commune=95585&selection=SELECTED",
+        "/donnees/",
+        "/imprimer/flyer.pdf?commune=95585&langue=xx",
+    ],
+)
 def test_no_axe_violations(page, demo_site, path):
-    if path == "COURSE":
-        from cartolangue.offers.models import Course
+    from cartolangue.offers.models import Course
 
-        path = f"/cours/{Course.objects.order_by('pk').first().pk}/"
+    first = Course.objects.order_by("pk").first().pk
+    path = f"/cours/{first}/" if path == "COURSE" else path.replace("SELECTED", str(first))
     page.goto(demo_site.url + path)
     page.wait_for_load_state("networkidle")
     results = Axe().run(page)
@@ -108,3 +119,31 @@ def test_axe_check_can_fail(page):
     """The accessibility check is real: a page with an unlabelled image and field fails it."""
     page.set_content('<html><body><img src="x.png"><input type="text"></body></html>')
     assert Axe().run(page).violations_count >= 2
+
+
+def test_select_courses_and_print_the_sheet_with_the_keyboard(page, demo_site):
+    """A counsellor picks two courses without a mouse; the sheet link then serves a PDF."""
+    page.goto(demo_site.url + "/?commune=95585")
+    for _ in range(2):
+        link = page.locator("p.select a", has_text="Ajouter à ma sélection").first
+        link.focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+    assert page.locator("section.selection li").count() == 2
+    href = page.locator("section.selection a.button").get_attribute("href")
+    response = page.request.get(demo_site.url + href)
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.body().startswith(b"%PDF")
+
+
+def test_a_printed_course_page_is_clean(page, demo_site):
+    from cartolangue.offers.models import Course
+
+    page.goto(f"{demo_site.url}/cours/{Course.objects.order_by('pk').first().pk}/")
+    page.emulate_media(media="print")
+    assert page.get_by_label("Menu principal").is_hidden()
+    assert page.get_by_label("Langue").is_hidden()
+    assert page.locator("h1").is_visible()
+    assert page.locator(".map").count() == 1
+    assert page.locator(".map").is_hidden()
