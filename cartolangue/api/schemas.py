@@ -102,7 +102,7 @@ class CourseOut(Schema):
     time_slots: list[TimeSlotOut]
     hours_per_week: Decimal | None
     total_hours: int | None
-    is_free: bool
+    is_free: bool | None
     cost_amount: Decimal | None
     childcare: bool | None
     modality: Label

@@ -347,6 +347,8 @@ class Writer:
                 raise RecordError(_("le niveau d'entrée dépasse le niveau visé"))
         if r.is_free and r.cost_amount:
             raise RecordError(_("un cours gratuit ne peut pas avoir de coût"))
+        if r.is_free is None and r.cost_amount:
+            r.is_free = False
         if r.hours_per_week is not None and not (0 <= r.hours_per_week <= 80):
             raise RecordError(_("heures par semaine hors de 0 à 80 : %(v)s") % {"v": r.hours_per_week})
         for value, mode in r.audiences.items():

@@ -79,7 +79,7 @@ class CourseRecord:
     entry_level_written: int | None = None
     hours_per_week: Decimal | None = None
     total_hours: int | None = None
-    is_free: bool = True
+    is_free: bool | None = True  # None: the source does not say
     cost_amount: Decimal | None = None
     cost_details: str = ""
     childcare: bool | None = None

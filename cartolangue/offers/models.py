@@ -228,7 +228,9 @@ class Course(Provenance):
         validators=[MinValueValidator(0)],
     )
     total_hours = models.PositiveIntegerField(_("durée totale (heures)"), null=True, blank=True)
-    is_free = models.BooleanField(_("gratuit"), default=True)
+    is_free = models.BooleanField(
+        _("gratuit"), null=True, blank=True, default=True, help_text=_("Vide : coût non précisé par la source.")
+    )
     cost_amount = models.DecimalField(
         _("coût pour l'apprenant (€)"),
         max_digits=8,

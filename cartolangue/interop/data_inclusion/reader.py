@@ -19,7 +19,7 @@ Decisions:
   signatory is among `personnes-exilees`) and the search does not widen them, so marking them exclusive would
   hide these courses from the very people they are for.
 - `frais`: `gratuit` → free; `payant` → not free, `frais_precisions` as details and its amount when it states
-  exactly one; absent → free (the model cannot say "unknown"), with a warning.
+  exactly one; absent → cost unknown ("coût à demander", `is_free` empty), with a warning.
 - `modes_accueil`: en-presentiel → on site, a-distance → remote, both → mixed; absent → on site, with a warning.
 - `mobilisable_par`: professionals only → registration on prescription; `usagers` → open registration.
 - Course type: keywords of the name, else of the description (`course_type_from_text`); none → `autre`, with a
@@ -385,7 +385,8 @@ class DataInclusionReader:
         if s.frais == Frais.PAYANT:
             return False, cost_from_text(details), details
         if s.frais is None:
-            warnings.append(_("frais non renseignés : cours noté gratuit"))
+            warnings.append(_("frais non renseignés : coût à demander"))
+            return None, cost_from_text(details), details
         return True, None, details
 
     def _modality(self, s, warnings):

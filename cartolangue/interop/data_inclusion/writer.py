@@ -251,6 +251,14 @@ def _prerequisites(course):
     return lines
 
 
+def _cost_label(course):
+    if course.is_free:
+        return _("gratuit")
+    if course.is_free is None and course.cost_amount is None:
+        return _("à demander")
+    return _cost_text(course) or _("payant")
+
+
 def _cost_text(course):
     parts = []
     if course.cost_amount:
@@ -287,7 +295,7 @@ def _practical_lines(course):
     if course.childcare is not None:
         lines.append(_("Garde d'enfants : %(value)s") % {"value": yes_no(course.childcare)})
     lines.append(
-        _("Coût : %(value)s") % {"value": _("gratuit") if course.is_free else (_cost_text(course) or _("payant"))}
+        _("Coût : %(value)s") % {"value": _cost_label(course)}
     )
     funders = [label_of(enums.Funder, f.funder) for f in course.funders.all()]
     if funders:
@@ -350,7 +358,7 @@ def service_item(course, *, site_url=None):
         "date_maj": _date_maj(course.updated_at),
         "type": (TypeService.ATELIER if course.course_type in WORKSHOP_TYPES else TypeService.FORMATION).value,
         "thematiques": [FRENCH_THEME],
-        "frais": (Frais.GRATUIT if course.is_free else Frais.PAYANT).value,
+        "frais": None if course.is_free is None else (Frais.GRATUIT if course.is_free else Frais.PAYANT).value,
         "frais_precisions": None if course.is_free else _cost_text(course),
         "publics": _publics(course),
         "publics_precisions": publics_precisions or None,

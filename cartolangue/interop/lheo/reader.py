@@ -285,11 +285,11 @@ class LheoReader:
         if fields["source_url"] and not fields["source_url"].startswith(("http://", "https://")):
             fields["source_url"] = "https://" + fields["source_url"]
         price = _decimal(self.text(action, "prix-total-TTC"), warnings, "prix-total-TTC")
-        if "gratuit" in x:
+        if "type-cours" in x:  # carto-langue extras: no "gratuit" means the cost is not known
             fields["is_free"] = _bool(one("gratuit"))
             fields["cost_amount"] = _decimal(one("cout"), warnings, "cout")
         else:
-            fields["is_free"] = price == 0
+            fields["is_free"] = None if price is None else price == 0
             fields["cost_amount"] = price if price else None
         contact = formation.find(self.q("contact-formation/coordonnees"))
         person = " ".join(p for p in (self.text(contact, "prenom"), self.text(contact, "nom")) if p)

@@ -560,8 +560,8 @@ class _Formation:
     def _cost(self):
         value = self.raw.get("cout")
         if value is None or (isinstance(value, str) and not value.strip()):
-            self.warn(_("coût non renseigné : cours noté gratuit"))
-            return True, None, ""
+            self.warn(_("coût non renseigné : coût à demander"))
+            return None, None, ""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             amount = Decimal(str(value))
             if amount < 0:

@@ -752,8 +752,8 @@ class OfferReader:
     def _course(self, cells, key, structure, place):
         values = _scalars(cells, COURSES)
         values["modality"] = values["modality"] or "presentiel"
-        if values["is_free"] is None:
-            values["is_free"] = not values["cost_amount"]
+        if values["is_free"] is None and values["cost_amount"]:
+            values["is_free"] = False
         elif values["is_free"] and values["cost_amount"]:
             cells.error(
                 COURSES.column("cost_amount"), _("un cours gratuit n'a pas de coût (mettez « non » dans « Gratuit »)")

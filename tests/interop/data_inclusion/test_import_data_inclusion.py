@@ -73,7 +73,7 @@ def test_carif_oref_sample_two_idf_services_created_three_outside_rejected(tmp_p
         {
             "record_id": "carif-oref--14_SE_0001116947",
             "location": "[3]",
-            "reason": "frais non renseignés : cours noté gratuit",
+            "reason": "frais non renseignés : coût à demander",
         },
         {
             "record_id": "carif-oref--14_SE_0001597312",
@@ -84,7 +84,7 @@ def test_carif_oref_sample_two_idf_services_created_three_outside_rejected(tmp_p
         {
             "record_id": "carif-oref--14_SE_0001597312",
             "location": "[4]",
-            "reason": "frais non renseignés : cours noté gratuit",
+            "reason": "frais non renseignés : coût à demander",
         },
     ]
 
@@ -94,7 +94,7 @@ def test_carif_oref_sample_two_idf_services_created_three_outside_rejected(tmp_p
     assert oepre.parcours == ""
     assert oepre.hours_per_week == Decimal("3.0")
     assert oepre.total_hours is None
-    assert (oepre.is_free, oepre.cost_amount, oepre.cost_details) == (True, None, "")
+    assert (oepre.is_free, oepre.cost_amount, oepre.cost_details) == (None, None, "")  # frais not given: to ask
     assert oepre.modality == enums.Modality.ON_SITE
     assert oepre.registration_mode == enums.RegistrationMode.PRESCRIPTION
     assert (oepre.contact_name, oepre.contact_phone, oepre.contact_email) == (
@@ -297,13 +297,13 @@ def test_minimal_structure_is_completed_by_a_later_import_with_its_structures(tm
     # The counts are of courses; the structure is updated under them (and the courses' search text with it).
     assert account(report) == {"created": 0, "updated": 0, "unchanged": 2, "rejected": 3, "filtered": 0}
     assert [(w["location"], w["reason"]) for w in report["warnings"]] == [
-        ("[3]", "frais non renseignés : cours noté gratuit"),
+        ("[3]", "frais non renseignés : coût à demander"),
         (
             "[4]",
             "structure carif-oref--14_OF_0000012792 absente du fichier : fiche minimale créée, "
             "importez les structures (--structures) pour la compléter",
         ),
-        ("[4]", "frais non renseignés : cours noté gratuit"),
+        ("[4]", "frais non renseignés : coût à demander"),
     ]
     assert "college jean vilar" in Course.objects.get(source_id="carif-oref--14_SE_0001116947").search_text
     structure = Structure.objects.get(source_id="carif-oref--14_OF_0000016454")

@@ -451,3 +451,13 @@ def test_real_files_with_their_formacodes_kept_are_mapped_repaired_or_rejected(s
     )
     assert (course.place.latitude, course.place.longitude) == (48.831208, 2.235195)
     assert course.sessions.get().starts_on == date(2018, 12, 4)
+
+
+@pytest.mark.django_db
+def test_a_course_without_a_price_has_its_cost_to_ask_not_free(tmp_path, client):
+    path = lheo_file(tmp_path, formation().replace("<prix-total-TTC>0</prix-total-TTC>", ""))
+    run(path)
+    course = Course.objects.get(source="lheo")
+    assert (course.is_free, course.cost_amount) == (None, None)
+    page = client.get(f"/cours/{course.pk}/").content.decode()
+    assert "Coût à demander" in page and "Gratuit" not in page

@@ -245,10 +245,10 @@ def test_abc_formation_page(abc_formation, tmp_path):
     assert (
         "Niveau visé (CNR ANLCI) : Degré 1\n\nNiveau attendu à l'écrit (CNR ANLCI) : Degré 1" in tremplin.description
     )
-    assert all(c.is_free and c.cost_amount is None for c in Course.objects.all())
+    assert all(c.is_free is None and c.cost_amount is None for c in Course.objects.all())
     # What the page does not say is reported, not guessed: no cost, no coordinates.
     assert sorted({w["reason"] for w in report["warnings"]}) == [
-        "coût non renseigné : cours noté gratuit",
+        "coût non renseigné : coût à demander",
         "lieu sans coordonnées : placé au centre de Franconville",
         "lieu sans coordonnées : placé au centre de Gonesse",
         "lieu sans coordonnées : placé au centre de Saint-Ouen-l'Aumône",

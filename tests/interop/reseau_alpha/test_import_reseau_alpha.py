@@ -219,14 +219,14 @@ def test_formation_without_address_anlci_and_structure_address(tmp_path):
     assert audiences(c) == [("tous-publics", "prioritaire")]
     assert slots(c) == [(1, T(18, 30), T(20, 30))]
     assert c.hours_per_week is None  # one slot could not be read
-    assert (c.childcare, c.is_free) == (True, True)
+    assert (c.childcare, c.is_free) == (True, None)  # no cost given: to ask
     assert sessions(c) == []
     # The structure's address, which is also the first address of formation 1001: one place for both.
     assert c.place_id == course(f"1001-{LINANDES}").place_id
     assert warnings_of(report, f"1003-{LINANDES}") == [
         "formation sans adresse : adresse de la structure retenue",
         "créneau illisible : jour « Funday », de « 25:99 » à « x »",
-        "coût non renseigné : cours noté gratuit",
+        "coût non renseigné : coût à demander",
     ]
 
 
@@ -406,7 +406,7 @@ def test_bad_record_rejected_the_rest_imported(tmp_path):
     ]
     assert Course.objects.get(name="Cours A").course_type == enums.CourseType.OTHER
     assert warnings_of(report, f"1-{place_key('rue A', '95000', 'Cergy')}") == [
-        "coût non renseigné : cours noté gratuit",
+        "coût non renseigné : coût à demander",
         "type de cours introuvable (activité, objectifs, intitulé) : « autre » retenu",
         "lieu sans coordonnées : placé au centre de Cergy",
     ]

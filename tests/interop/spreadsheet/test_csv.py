@@ -59,7 +59,7 @@ def test_flat_course_csv(tmp_path):
         "Atelier sociolinguistique",
         "asl",
         20,
-        True,
+        None,  # "Gratuit" left empty and no amount: the cost is to ask, not guessed
         None,
     )
     assert sorted(asl.schooling.values_list("schooling", flat=True)) == ["jamais-ou-peu", "langue-etrangere"]
