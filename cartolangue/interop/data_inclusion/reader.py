@@ -30,8 +30,6 @@ Decisions:
   `modes_mobilisation`, `score_qualite`, `type`.
 """
 
-import hashlib
-import json
 import os
 import re
 from datetime import datetime, time
@@ -42,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
+from cartolangue.interop.common import clean_text, cost_from_text, course_type_from_text, fit, load_json, place_key
 from cartolangue.interop.errors import ImportFileError
 from cartolangue.interop.html import html_to_text
 from cartolangue.interop.records import (
@@ -53,86 +52,14 @@ from cartolangue.interop.records import (
     StructureRecord,
 )
 from cartolangue.offers import enums
-from cartolangue.text import fold
 
 FRENCH_THEME = Thematique.LECTURE_ECRITURE_CALCUL__MAITRISER_LE_FRANCAIS.value
 ENVELOPE_KEYS = {"items", "page", "pages", "size", "total"}
 # Fields only a structure has: a file of structures given as the services file is refused with a hint.
 STRUCTURE_ONLY_FIELDS = {"siret", "site_web", "reseaux_porteurs", "accessibilite_lieu", "doublons"}
 
-# Course type keywords, tried in this order on folded text (lower case, no accents). ASL comes before CIR
-# ("Actions socio-linguistiques complémentaires du CIR (ASL)") and FLE before CIR ("FLE pour signataires du CIR").
-COURSE_TYPE_KEYWORDS = [
-    (enums.CourseType.OEPRE, re.compile(r"\boepre\b|ouvrir l'ecole aux parents")),
-    (enums.CourseType.ASL, re.compile(r"\basl\b|socio[- ]?linguistique")),
-    (enums.CourseType.POST_ALPHA, re.compile(r"post[- ]?alpha")),
-    (enums.CourseType.ALPHA, re.compile(r"\balpha\b|alphabetisation")),
-    (
-        enums.CourseType.WORK,
-        re.compile(r"\bfos\b|francais (?:a visee |sur objectifs? )?professionnel|francais langue professionnelle"),
-    ),
-    (enums.CourseType.FLE, re.compile(r"\bfle\b|francais langue etrangere")),
-    (enums.CourseType.CIR, re.compile(r"\bcir\b|contrat d'integration republicaine")),
-    (enums.CourseType.CERTIFICATION_PREP, re.compile(r"\b(?:delf|dilf|dalf|tcf|tef|dcl)\b")),
-]
-_AMOUNT = re.compile(r"(\d+(?:[.,]\d{1,2})?)\s*(?:€|eur\b|euros?\b)", re.IGNORECASE)
 _MARKDOWN_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*", re.MULTILINE)
 _MARKDOWN_EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-# --- helpers shared with the other JSON readers (Réseau Alpha) -------------------------------------------
-
-
-def course_type_from_text(*texts):
-    """The course type named in the first text that names one (ASL, OEPRE, FLE, alpha…), else None."""
-    for text in texts:
-        folded = fold(text or "")
-        for course_type, pattern in COURSE_TYPE_KEYWORDS:
-            if pattern.search(folded):
-                return course_type
-    return None
-
-
-def clean_text(value):
-    """A stripped string without control characters (PostgreSQL refuses NUL), "" for None."""
-    if value is None:
-        return ""
-    return _CONTROL.sub("", str(value)).strip()
-
-
-def load_json(path):
-    """The parsed file, or ImportFileError with the line and column of the syntax error."""
-    try:
-        with open(path, encoding="utf-8-sig") as f:
-            return json.load(f)
-    except json.JSONDecodeError as exc:
-        raise ImportFileError(
-            _("%(file)s : JSON invalide, ligne %(line)d, colonne %(col)d : %(msg)s")
-            % {"file": path, "line": exc.lineno, "col": exc.colno, "msg": exc.msg}
-        ) from exc
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            _("%(file)s : le fichier n'est pas en UTF-8 (octet %(pos)d)") % {"file": path, "pos": exc.start}
-        ) from exc
-
-
-def cost_from_text(text):
-    """The amount in euros a text states, when it states exactly one; else None."""
-    amounts = {Decimal(m.replace(",", ".")) for m in _AMOUNT.findall(text or "")}
-    return amounts.pop() if len(amounts) == 1 else None
-
-
-def fit(value, limit, label, warnings):
-    """The value when it fits its field, else "" and a warning: for phones and addresses on the web, which a cut
-    would make wrong (the writer cuts over-long text, saying so)."""
-    if len(value) <= limit:
-        return value
-    warnings.append(
-        _("%(field)s trop long (%(n)d caractères, %(max)d au plus) : non repris")
-        % {"field": label, "n": len(value), "max": limit}
-    )
-    return ""
 
 
 def markdown_to_text(value):
@@ -140,12 +67,6 @@ def markdown_to_text(value):
     text = html_to_text(clean_text(value)) if "<" in (value or "") else clean_text(value)
     text = _MARKDOWN_HEADING.sub("", text)
     return _MARKDOWN_EMPHASIS.sub(lambda m: m.group(1) or m.group(2), text).strip()
-
-
-def place_key(*parts):
-    """A short stable digest of an address, for the place's source id."""
-    text = "|".join(" ".join(fold(clean_text(p)).split()) for p in parts)
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
 
 
 def _aware(day):

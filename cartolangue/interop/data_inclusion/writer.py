@@ -294,9 +294,7 @@ def _practical_lines(course):
         lines.append(_("Places disponibles : %(value)s") % {"value": yes_no(course.places_available)})
     if course.childcare is not None:
         lines.append(_("Garde d'enfants : %(value)s") % {"value": yes_no(course.childcare)})
-    lines.append(
-        _("Coût : %(value)s") % {"value": _cost_label(course)}
-    )
+    lines.append(_("Coût : %(value)s") % {"value": _cost_label(course)})
     funders = [label_of(enums.Funder, f.funder) for f in course.funders.all()]
     if funders:
         lines.append(_("Financeurs : %(value)s") % {"value": _join(funders)})

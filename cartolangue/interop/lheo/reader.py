@@ -22,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from cartolangue.interop.common import course_type_from_text
 from cartolangue.interop.errors import ImportFileError
 from cartolangue.interop.html import html_to_text
 from cartolangue.interop.lheo import conventions as c
@@ -530,15 +531,10 @@ def _qualified(ns, path):
 
 
 def _course_type(name, formacodes):
-    folded = fold(name)
-    if "sociolinguistique" in folded or " asl" in f" {folded}":
-        return enums.CourseType.ASL
-    if "oepre" in folded or "ouvrir l'ecole aux parents" in folded:
-        return enums.CourseType.OEPRE
-    if any(word in folded for word in ("delf", "dalf", "tcf", "tef ", "dcl ")):
-        return enums.CourseType.CERTIFICATION_PREP
-    if any(word in folded for word in ("visee professionnelle", "fos", "francais professionnel", "pour l'emploi")):
-        return enums.CourseType.WORK
+    """The type the title names (ASL, OEPRE, FOS, DELF…), else the Formacode's, else FLE."""
+    named = course_type_from_text(name)
+    if named:
+        return named
     for code in formacodes:
         if code in c.COURSE_TYPE_FROM_FORMACODE:
             return c.COURSE_TYPE_FROM_FORMACODE[code]

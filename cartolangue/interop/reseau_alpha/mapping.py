@@ -31,7 +31,7 @@ from datetime import time
 
 from django.utils.translation import gettext_lazy as _
 
-from cartolangue.interop.data_inclusion.reader import course_type_from_text
+from cartolangue.interop.common import course_type_from_text
 from cartolangue.offers import enums
 from cartolangue.text import fold
 

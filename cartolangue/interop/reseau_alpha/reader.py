@@ -31,7 +31,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from cartolangue.interop.data_inclusion.reader import clean_text, cost_from_text, fit, load_json, place_key
+from cartolangue.interop.common import clean_text, cost_from_text, fit, load_json, place_key
 from cartolangue.interop.errors import ImportFileError
 from cartolangue.interop.html import html_to_text
 from cartolangue.interop.records import (
