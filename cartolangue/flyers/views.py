@@ -68,7 +68,9 @@ def render_flyer(context):
     with translation.override("fr"):
         for limit in (3, 2, 1):
             for group, (items, exams) in zip(flyer.groups, full, strict=True):
-                group.items, group.exams = items[:limit], exams[: min(limit, 2)]
+                # Exam sessions take the room of one course: a group that has them shows one course less.
+                group.items = items[: max(1, limit - 1) if exams else limit]
+                group.exams = exams[: min(limit, 2)]
             document = render_document("flyers/flyer.html", context)
             if len(document.pages) == 1:
                 break
