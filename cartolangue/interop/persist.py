@@ -16,7 +16,7 @@ import time
 from contextlib import contextmanager
 from decimal import Decimal
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, reset_queries, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -247,6 +247,7 @@ class Writer:
         batch, self.pending = self.pending, []
         if not batch:
             return
+        reset_queries()  # with DEBUG on, Django keeps the last 9,000 queries: bulk inserts would pile up
         try:
             with transaction.atomic():
                 outcomes = self._store(batch)
