@@ -7,7 +7,7 @@ PY := $(BIN)/python
 DEMO_COURSES ?= 3000
 DEMO_SEED ?= 1
 
-.PHONY: run test quality install serve demo messages clean
+.PHONY: run test quality install serve demo messages clean bench bench-smoke
 
 # The venv is rebuilt when the lock file changes.
 $(VENV)/.installed: requirements.lock
@@ -35,6 +35,16 @@ quality: install
 	$(BIN)/djlint --check cartolangue
 	$(BIN)/djlint --lint cartolangue
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+# Benchmarks print figures (bench/run.py): 10,000 and 100,000 courses on SQLite and PostgreSQL, several minutes.
+bench: install
+	$(PY) manage.py compilemessages --ignore '.venv' -v0
+	$(PY) bench/run.py
+
+# The same harness on tiny sizes, in seconds: CI runs it so that it never rots (it checks figures come out).
+bench-smoke: install
+	$(PY) manage.py compilemessages --ignore '.venv' -v0
+	$(PY) bench/run.py --smoke --out bench/results-smoke.json
 
 messages: install
 	$(PY) manage.py makemessages -l en -l ar -l fa -l ps -l ta -l zh_Hans -l ru -l uk -l es -l ti --ignore '.venv/*' --no-obsolete

@@ -1,0 +1,360 @@
+"""The benchmark harness: `make bench` (10,000 and 100,000 courses, SQLite and PostgreSQL) and
+`make bench-smoke` (the same code on tiny sizes, in seconds; CI runs it so the harness never rots).
+
+For each database and size (demo generator, seed 1, date 2026-11-27: the same data every time):
+- engine: the filter engine alone (`course_search`: results, count and facets), in-process;
+- raw SQL: the SQL statements the engine issued for that search, executed directly (the database's floor);
+- api / page: the API and the HTML page through gunicorn (2 workers, 127.0.0.1) under wrk (4 connections,
+  bounded in time), one run per scenario, then a mixed run over every API scenario for the throughput;
+- import: LHEO import throughput and peak RSS beside a bare lxml.iterparse pass (bench/lheo_import.py);
+- print: flyer render time, median of 20 (bench/flyer_render.py).
+Prints a table per database and size and writes bench/results.json with the machine, versions and commit.
+
+Usage: .venv/bin/python bench/run.py [--smoke] [--sizes 10000,100000] [--databases sqlite,postgresql]
+PostgreSQL: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432), databases cartolangue_bench_<size>.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+DATE = "2026-11-27"
+
+# At least ten realistic searches, the same for every layer.
+SCENARIOS = {
+    "commune+rayon": "commune=95585&rayon=10",
+    "profil-sarcelles": (
+        "commune=95585&rayon=10&niveau_entree_oral=aucun&niveau_entree_ecrit=aucun&scolarisation=jamais-ou-peu"
+        "&public=signataires-cir&jour=lundi&jour=mardi&creneau=matin&garde_enfants=oui"
+    ),
+    "type+departement": "type=asl&type=fle&departement=95",
+    "texte": "q=alphabetisation",
+    "zone+niveau": "zone=insee-ze2020:1101&niveau_vise=A2",
+    "gratuit+places+tri": "gratuit=oui&places=oui&tri=prochaine-session",
+    "public+samedi": "public=signataires-cir&jour=samedi",
+    "certification": "certification=delf-a2&certification=tcf-irn",
+    "paris-5km": "commune=75056&rayon=5",
+    "sans-filtre": "",
+    "page-1": "departement=95",
+    "page-100": "departement=95&page=100",
+}
+
+
+def percentile(values, p):
+    values = sorted(values)
+    k = (len(values) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def figures(times_ms):
+    return {
+        "p50_ms": round(percentile(times_ms, 0.5), 2),
+        "p95_ms": round(percentile(times_ms, 0.95), 2),
+        "max_ms": round(max(times_ms), 2),
+    }
+
+
+def database_url(kind, size):
+    if kind == "sqlite":
+        return f"sqlite:///{tempfile.gettempdir()}/cartolangue-bench-{size}.sqlite3"
+    base = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+    return f"{base}/cartolangue_bench_{size}"
+
+
+def env_for(url):
+    return {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.bench",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def run(args, url, **kwargs):
+    return subprocess.run(args, cwd=ROOT, env=env_for(url), check=True, text=True, capture_output=True, **kwargs)
+
+
+def prepare(kind, size):
+    """Create the database if needed, migrate, load territories and the demo offer (skipped when present)."""
+    url = database_url(kind, size)
+    if kind == "postgresql":
+        admin, _slash, name = url.rpartition("/")
+        exists = subprocess.run(
+            ["psql", f"{admin}/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        if not exists:
+            subprocess.run(["psql", f"{admin}/postgres", "-qc", f'CREATE DATABASE "{name}"'], check=True)
+    run([PYTHON, "manage.py", "migrate", "-v0"], url)
+    out = run([PYTHON, __file__, "--child", "count"], url).stdout.strip()
+    if out != f"{size} demo":
+        run([PYTHON, "manage.py", "load_territories"], url)
+        run([PYTHON, "manage.py", "generate_demo", "--courses", str(size), "--seed", "1", "--date", DATE], url)
+    return url
+
+
+# --- in a child process, with Django set up on the benchmark database ---------------------------------------
+
+
+def child(command, runs):
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from cartolangue.offers.models import Course
+    from cartolangue.search.engine import course_search
+    from cartolangue.search.params import parse_course_query
+
+    if command == "count":
+        demo = Course.objects.demo().count()
+        print(f"{demo} demo" if demo == Course.objects.count() else "mixed")
+        return
+    out = {}
+    for name, qs in SCENARIOS.items():
+        params = QueryDict(qs)
+        course_search(parse_course_query(params, strict=True))  # warm-up
+        engine, raw = [], []
+        with CaptureQueriesContext(connection) as captured:
+            course_search(parse_course_query(params, strict=True))
+        statements = [q["sql"] for q in captured.captured_queries]
+        for _ in range(runs):
+            start = time.perf_counter()
+            course_search(parse_course_query(params, strict=True))
+            engine.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+                    cursor.fetchall()
+            raw.append((time.perf_counter() - start) * 1000)
+        out[name] = {"engine": figures(engine), "raw_sql": figures(raw), "queries": len(statements)}
+    print(json.dumps(out))
+
+
+# --- HTTP: gunicorn + wrk ----------------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, url):
+        self.url = url
+        self.port = free_port()
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "config.wsgi",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env_for(self.url),
+        )
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("gunicorn did not start")
+        # Warm both workers up on every URL, so that the first measured scenario pays no start-up cost.
+        for qs in SCENARIOS.values():
+            for path in ("/api/v1/courses?", "/?"):
+                for _ in range(2):
+                    with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}{qs}", timeout=60) as response:
+                        response.read()
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def wrk(port, path, seconds, paths=None):
+    env = {**os.environ}
+    if paths:
+        env["WRK_PATHS"] = "|".join(paths)
+    done = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            "-c4",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(ROOT / "bench" / "wrk_report.lua"),
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    line = [li for li in done.stdout.splitlines() if li.startswith("{")][-1]
+    r = json.loads(line)
+    return {
+        "p50_ms": round(r["p50_us"] / 1000, 2),
+        "p95_ms": round(r["p95_us"] / 1000, 2),
+        "max_ms": round(r["max_us"] / 1000, 2),
+        "requests": r["requests"],
+        "req_per_s": round(r["requests"] / (r["duration_us"] / 1e6), 1),
+        "errors": r["status_errors"] + r["socket_errors"],
+    }
+
+
+def http(url, seconds):
+    out = {}
+    with Server(url) as server:
+        for name, qs in SCENARIOS.items():
+            out[name] = {
+                "api": wrk(server.port, "/api/v1/courses?" + qs, seconds),
+                "page": wrk(server.port, "/?" + qs, seconds),
+            }
+        paths = ["/api/v1/courses?" + qs for qs in SCENARIOS.values()]
+        out["_mixed_api"] = wrk(server.port, paths[0], seconds * 2, paths=paths)
+    return out
+
+
+# --- the whole run -----------------------------------------------------------------------------------------
+
+
+def machine():
+    memory = 0
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal"):
+                memory = round(int(line.split()[1]) / 2**20, 1)
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    versions = run(
+        [PYTHON, "-c", "import django, sqlite3, lxml.etree as e; print(django.__version__, sqlite3.sqlite_version)"],
+        database_url("sqlite", 0),
+    ).stdout.split()
+    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": memory,
+        "cpu": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "django": versions[0],
+        "sqlite": versions[1],
+        "postgresql_client": pg,
+        "commit": commit,
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def print_table(kind, size, result):
+    print(f"\n== {kind}, {size} courses")
+    print(
+        f"{'scenario':20} {'q':>3} {'engine p50/p95':>16} {'raw p50':>8} {'×raw':>5} "
+        f"{'api p50/p95':>14} {'page p50/p95':>14}"
+    )
+    for name in SCENARIOS:
+        s = result["scenarios"][name]
+        e, r = s["engine"], s["raw_sql"]
+        ratio = e["p50_ms"] / r["p50_ms"] if r["p50_ms"] else float("nan")
+        line = f"{name:20} {s['queries']:>3} {e['p50_ms']:>7.1f}/{e['p95_ms']:<8.1f} {r['p50_ms']:>8.1f} {ratio:>5.1f}"
+        if "api" in s:
+            a, p = s["api"], s["page"]
+            line += f" {a['p50_ms']:>6.1f}/{a['p95_ms']:<7.1f} {p['p50_ms']:>6.1f}/{p['p95_ms']:<7.1f}"
+        print(line)
+    if "mixed_api" in result:
+        m = result["mixed_api"]
+        print(f"mixed API load: {m['req_per_s']} req/s, p95 {m['p95_ms']} ms, {m['errors']} errors")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes and short runs (CI)")
+    parser.add_argument("--sizes")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--runs", type=int)
+    parser.add_argument("--seconds", type=int)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
+    args = parser.parse_args()
+    if args.child:
+        return child(args.child, args.runs or 20)
+
+    sizes = [int(s) for s in (args.sizes or ("300" if args.smoke else "10000,100000")).split(",")]
+    runs = args.runs or (3 if args.smoke else 20)
+    seconds = args.seconds or (1 if args.smoke else 5)
+    actions = 300 if args.smoke else 50000
+    flyers = 2 if args.smoke else 20
+    results = {"machine": machine(), "smoke": args.smoke, "runs": []}
+    for kind in args.databases.split(","):
+        for size in sizes:
+            started = time.perf_counter()
+            url = prepare(kind, size)
+            engine = json.loads(run([PYTHON, __file__, "--child", "engine", "--runs", str(runs)], url).stdout)
+            served = http(url, seconds)
+            result = {"database": kind, "courses": size, "scenarios": engine, "mixed_api": served.pop("_mixed_api")}
+            for name, layers in served.items():
+                result["scenarios"][name].update(layers)
+            flyer_json = Path(tempfile.gettempdir()) / f"bench-flyer-{kind}-{size}.json"
+            run([PYTHON, "bench/flyer_render.py", "--runs", str(flyers), "--json", str(flyer_json)], url)
+            result["flyer"] = json.loads(flyer_json.read_text())
+            result["seconds"] = round(time.perf_counter() - started, 1)
+            results["runs"].append(result)
+            print_table(kind, size, result)
+            print(f"flyer render: median {result['flyer']['median_s']} s over {flyers}")
+        import_url = database_url(kind, f"import{actions}")
+        if kind == "postgresql":
+            prepare_empty(import_url)
+        else:
+            run([PYTHON, "manage.py", "migrate", "-v0"], import_url)
+        run([PYTHON, "manage.py", "load_territories"], import_url)
+        out = Path(tempfile.gettempdir()) / f"bench-import-{kind}.json"
+        run([PYTHON, "bench/lheo_import.py", "--actions", str(actions), "--json", str(out)], import_url)
+        imported = json.loads(out.read_text())
+        results["runs"].append({"database": kind, "import": imported})
+        i, b = imported["import"], imported["bare"]
+        print(
+            f"\n== {kind}, LHEO import of {actions} actions: {i['actions_per_s']} actions/s, peak RSS "
+            f"{i['peak_rss_mib']} MiB, {i['ratio_to_bare']}× a bare iterparse ({b['actions_per_s']} actions/s)"
+        )
+    Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nresults: {args.out}")
+    return None
+
+
+def prepare_empty(url):
+    admin, _slash, name = url.rpartition("/")
+    subprocess.run(["psql", f"{admin}/postgres", "-qc", f'DROP DATABASE IF EXISTS "{name}"'], check=True)
+    subprocess.run(["psql", f"{admin}/postgres", "-qc", f'CREATE DATABASE "{name}"'], check=True)
+    run([PYTHON, "manage.py", "migrate", "-v0"], url)
+
+
+if __name__ == "__main__":
+    if "--child" in sys.argv:
+        sys.path.insert(0, str(ROOT))
+    main()
