@@ -122,7 +122,7 @@ def _selection_context(request, params, course_params, result):
         "selection": [
             {"pk": i, "name": names[i], "remove_url": _with_selection(params, [j for j in ids if j != i])} for i in ids
         ],
-        "selection_ids": ids,
+        "selection_ids": [str(i) for i in ids],  # strings: a localised int would print "3 141"
         "selection_full": full,
         "selection_max": MAX_SELECTION,
         "selection_pdf_url": reverse("flyers:selection") + "?" + urlencode([("cours", i) for i in ids]),

@@ -22,11 +22,12 @@ def query_of(href):
 
 @pytest.fixture
 def courses():
+    """Primary keys above 1,000, so that an id printed with a thousands separator ("3 141") would show."""
     structure = StructureFactory(name="Maison des langues")
     place = PlaceFactory(
         structure=structure, commune=commune("95585"), post_code="95200", latitude=48.99, longitude=2.38
     )
-    return [CourseFactory(structure=structure, place=place, name=f"ASL {i}") for i in range(3)]
+    return [CourseFactory(pk=3141 + i, structure=structure, place=place, name=f"ASL {i}") for i in range(3)]
 
 
 def test_adding_and_removing_are_plain_links_that_keep_the_search(client, courses):
