@@ -21,12 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cartolangue.db import insert_rows
-from cartolangue.geo.distance import haversine_km
-from cartolangue.geo.lookup import commune_at
-from cartolangue.geo.models import Commune, CommuneAlias, PostCode
+from cartolangue.interop.checks import check_course
+from cartolangue.interop.errors import RecordError
+from cartolangue.interop.geography import Geography
 from cartolangue.interop.records import CourseRecord, ExamSessionRecord, Filtered, Notice, Rejected
 from cartolangue.interop.report import Issue
-from cartolangue.offers import enums
 from cartolangue.offers.indexing import course_search_text
 from cartolangue.offers.models import (
     Certification,
@@ -41,16 +40,6 @@ from cartolangue.offers.models import (
     StructureSource,
     TimeSlot,
 )
-from cartolangue.text import fold_name
-
-# Coordinates farther than this from their commune's centre are taken as wrong (a typo, 48/2 for Paris).
-MAX_KM_FROM_COMMUNE = 20
-# Arrondissements municipaux → their commune (territories are loaded at commune level).
-ARRONDISSEMENTS = {
-    **{f"751{n:02d}": "75056" for n in range(1, 21)},
-    **{f"6938{n}": "69123" for n in range(1, 10)},
-    **{f"132{n:02d}": "13055" for n in range(1, 17)},
-}
 
 COURSE_FIELDS = (
     "name",
@@ -93,104 +82,8 @@ SESSION_FIELDS = ("starts_on", "ends_on", "recruitment_status", "seats", "seats_
 EXAM_FIELDS = ("registration_deadline", "price", "seats_left", "registration_url", "source_url")
 
 
-class RecordError(Exception):
-    """A record that cannot be stored; the message is the reason given in the report."""
-
-
 class _Rollback(Exception):
     pass
-
-
-def _choices(enum):
-    return {str(v) for v in enum.values}
-
-
-CHOICES = {
-    "course_type": _choices(enums.CourseType),
-    "parcours": _choices(enums.Parcours) | {""},
-    "modality": _choices(enums.Modality),
-    "registration_mode": _choices(enums.RegistrationMode) | {""},
-    "recruitment_status": _choices(enums.RecruitmentStatus) | {""},
-    "kind": _choices(enums.StructureKind),
-    "audience": _choices(enums.Audience),
-    "audience_mode": _choices(enums.AudienceMode),
-    "schooling": _choices(enums.Schooling),
-    "funder": _choices(enums.Funder),
-}
-LEVELS = set(enums.CecrlLevel.values)
-
-
-class Geography:
-    """The loaded territories, in memory for the length of an import (a few thousand communes)."""
-
-    def __init__(self):
-        fields = ("id", "code_insee", "name", "search_name", "latitude", "longitude")
-        self.by_code = {c.code_insee: c for c in Commune.objects.only(*fields)}
-        by_id = {c.id: c for c in self.by_code.values()}
-        self.aliases = {a.code: by_id[a.commune_id] for a in CommuneAlias.objects.all() if a.commune_id in by_id}
-        self.by_post_code = {}
-        for code, commune_id in PostCode.objects.values_list("code", "commune_id"):
-            if commune_id in by_id:
-                self.by_post_code.setdefault(code, []).append(by_id[commune_id])
-
-    def _from_post_code(self, post_code, city):
-        candidates = self.by_post_code.get(post_code, [])
-        if len(candidates) == 1:
-            return candidates[0]
-        wanted = fold_name(city)
-        for commune in candidates:
-            if wanted and commune.search_name == wanted:
-                return commune
-        return None
-
-    def resolve(self, place):
-        """(commune, latitude, longitude, approximate, notes) for a PlaceRecord, or RecordError."""
-        notes = []
-        code = (place.code_insee or "").strip()
-        commune = self.by_code.get(code)
-        if commune is None and code:
-            if code in ARRONDISSEMENTS:
-                commune = self.by_code.get(ARRONDISSEMENTS[code])
-            elif code in self.aliases:
-                commune = self.aliases[code]
-                notes.append(_("ancien code commune %(old)s, aujourd'hui %(new)s") % {"old": code, "new": commune})
-        has_point = place.latitude is not None and place.longitude is not None
-        if commune is None:
-            repaired_by = ""
-            if place.post_code:
-                commune = self._from_post_code(place.post_code, place.city)
-                repaired_by = _("code postal et ville")
-            if commune is None and has_point:
-                found = commune_at(place.latitude, place.longitude)
-                commune = self.by_code.get(found.code_insee) if found else None
-                repaired_by = _("coordonnées")
-            if commune is None:
-                raise RecordError(
-                    _(
-                        "commune inconnue ou hors des territoires chargés (code INSEE « %(code)s », "
-                        "code postal « %(post_code)s », ville « %(city)s »)"
-                    )
-                    % {"code": code, "post_code": place.post_code, "city": place.city}
-                )
-            if code:
-                notes.append(
-                    _(
-                        "code commune « %(code)s » inconnu ou hors territoire, "
-                        "commune retrouvée par %(by)s : %(commune)s"
-                    )
-                    % {"code": code, "by": repaired_by, "commune": f"{commune.code_insee} {commune.name}"}
-                )
-        if has_point:
-            km = haversine_km(place.latitude, place.longitude, commune.latitude, commune.longitude)
-            if km > MAX_KM_FROM_COMMUNE:
-                notes.append(
-                    _("coordonnées à %(km)d km de %(commune)s, remplacées par le centre de la commune")
-                    % {"km": km, "commune": commune.name}
-                )
-                has_point = False
-        if has_point:
-            return commune, place.latitude, place.longitude, False, notes
-        return commune, commune.latitude, commune.longitude, True, notes
 
 
 class Writer:
@@ -214,7 +107,7 @@ class Writer:
 
     def add_course(self, record):
         try:
-            self._check_course(record)
+            check_course(record, self.certifications)
             self._prepare(record, Course, COURSE_FIELDS)
         except RecordError as exc:
             self.report.reject(record.source_id, record.location, str(exc))
@@ -323,63 +216,6 @@ class Writer:
             if values.get(name) is not None:
                 values[name] = Decimal(values[name]).quantize(Decimal("0.01"))
         r.values = values
-
-    def _check_course(self, r):
-        if not (r.name or "").strip():
-            raise RecordError(_("intitulé manquant"))
-        if not (r.structure.name or "").strip():
-            raise RecordError(_("nom de la structure manquant"))
-        if not r.structure.source_id:
-            raise RecordError(_("identifiant de la structure manquant"))
-        for name in ("course_type", "parcours", "modality", "registration_mode"):
-            if getattr(r, name) not in CHOICES[name]:
-                raise RecordError(
-                    _("valeur inconnue pour %(field)s : « %(v)s »") % {"field": name, "v": getattr(r, name)}
-                )
-        if r.structure.kind not in CHOICES["kind"]:
-            raise RecordError(_("type de structure inconnu : « %(v)s »") % {"v": r.structure.kind})
-        for name in ("cecrl_level_target", "entry_level_oral", "entry_level_written"):
-            value = getattr(r, name)
-            if value is not None and value not in LEVELS:
-                raise RecordError(_("niveau CECRL inconnu : « %(v)s »") % {"v": value})
-        for name in ("entry_level_oral", "entry_level_written"):
-            value = getattr(r, name)
-            if value is not None and r.cecrl_level_target is not None and value > r.cecrl_level_target:
-                raise RecordError(_("le niveau d'entrée dépasse le niveau visé"))
-        if r.is_free and r.cost_amount:
-            raise RecordError(_("un cours gratuit ne peut pas avoir de coût"))
-        if r.is_free is None and r.cost_amount:
-            r.is_free = False
-        if r.hours_per_week is not None and not (0 <= r.hours_per_week <= 80):
-            raise RecordError(_("heures par semaine hors de 0 à 80 : %(v)s") % {"v": r.hours_per_week})
-        for value, mode in r.audiences.items():
-            if value not in CHOICES["audience"]:
-                raise RecordError(_("public inconnu : « %(v)s »") % {"v": value})
-            if mode not in CHOICES["audience_mode"]:
-                raise RecordError(_("accès inconnu pour le public %(v)s : « %(m)s »") % {"v": value, "m": mode})
-        for value in r.schooling:
-            if value not in CHOICES["schooling"]:
-                raise RecordError(_("critère de scolarisation inconnu : « %(v)s »") % {"v": value})
-        for value in r.funders:
-            if value not in CHOICES["funder"]:
-                raise RecordError(_("financeur inconnu : « %(v)s »") % {"v": value})
-        for code in r.certifications:
-            if code not in self.certifications:
-                raise RecordError(_("certification inconnue : « %(code)s »") % {"code": code})
-        for slot in r.time_slots:
-            if not 0 <= slot.weekday <= 6 or slot.starts_at >= slot.ends_at:
-                raise RecordError(_("créneau impossible (jour ou horaires)"))
-        seen = set()
-        for s in r.sessions:
-            if s.source_id in seen:
-                raise RecordError(_("session %(id)s en double") % {"id": s.source_id})
-            seen.add(s.source_id)
-            if s.starts_on and s.ends_on and s.starts_on > s.ends_on:
-                raise RecordError(_("session %(id)s : fin avant le début") % {"id": s.source_id})
-            if s.seats is not None and s.seats_left is not None and s.seats_left > s.seats:
-                raise RecordError(_("session %(id)s : plus de places restantes que de places") % {"id": s.source_id})
-            if s.recruitment_status not in CHOICES["recruitment_status"]:
-                raise RecordError(_("état du recrutement inconnu : « %(v)s »") % {"v": s.recruitment_status})
 
     # --- structures and places, set-based ------------------------------------------------------------------
 

@@ -1,0 +1,93 @@
+"""Where an imported place is: its commune, from the INSEE code, else the post code and town, else the
+coordinates; with coordinates checked against the commune. A commune that stays unknown or outside the
+loaded territories is a RecordError: never placed elsewhere silently (ADR 0008)."""
+
+from django.utils.translation import gettext as _
+
+from cartolangue.geo.distance import haversine_km
+from cartolangue.geo.lookup import commune_at
+from cartolangue.geo.models import Commune, CommuneAlias, PostCode
+from cartolangue.interop.errors import RecordError
+from cartolangue.text import fold_name
+
+# Coordinates farther than this from their commune's centre are taken as wrong (a typo, 48/2 for Paris).
+MAX_KM_FROM_COMMUNE = 20
+# Arrondissements municipaux → their commune (territories are loaded at commune level).
+ARRONDISSEMENTS = {
+    **{f"751{n:02d}": "75056" for n in range(1, 21)},
+    **{f"6938{n}": "69123" for n in range(1, 10)},
+    **{f"132{n:02d}": "13055" for n in range(1, 17)},
+}
+
+
+class Geography:
+    """The loaded territories, in memory for the length of an import (a few thousand communes)."""
+
+    def __init__(self):
+        fields = ("id", "code_insee", "name", "search_name", "latitude", "longitude")
+        self.by_code = {c.code_insee: c for c in Commune.objects.only(*fields)}
+        by_id = {c.id: c for c in self.by_code.values()}
+        self.aliases = {a.code: by_id[a.commune_id] for a in CommuneAlias.objects.all() if a.commune_id in by_id}
+        self.by_post_code = {}
+        for code, commune_id in PostCode.objects.values_list("code", "commune_id"):
+            if commune_id in by_id:
+                self.by_post_code.setdefault(code, []).append(by_id[commune_id])
+
+    def _from_post_code(self, post_code, city):
+        candidates = self.by_post_code.get(post_code, [])
+        if len(candidates) == 1:
+            return candidates[0]
+        wanted = fold_name(city)
+        for commune in candidates:
+            if wanted and commune.search_name == wanted:
+                return commune
+        return None
+
+    def resolve(self, place):
+        """(commune, latitude, longitude, approximate, notes) for a PlaceRecord, or RecordError."""
+        notes = []
+        code = (place.code_insee or "").strip()
+        commune = self.by_code.get(code)
+        if commune is None and code:
+            if code in ARRONDISSEMENTS:
+                commune = self.by_code.get(ARRONDISSEMENTS[code])
+            elif code in self.aliases:
+                commune = self.aliases[code]
+                notes.append(_("ancien code commune %(old)s, aujourd'hui %(new)s") % {"old": code, "new": commune})
+        has_point = place.latitude is not None and place.longitude is not None
+        if commune is None:
+            repaired_by = ""
+            if place.post_code:
+                commune = self._from_post_code(place.post_code, place.city)
+                repaired_by = _("code postal et ville")
+            if commune is None and has_point:
+                found = commune_at(place.latitude, place.longitude)
+                commune = self.by_code.get(found.code_insee) if found else None
+                repaired_by = _("coordonnées")
+            if commune is None:
+                raise RecordError(
+                    _(
+                        "commune inconnue ou hors des territoires chargés (code INSEE « %(code)s », "
+                        "code postal « %(post_code)s », ville « %(city)s »)"
+                    )
+                    % {"code": code, "post_code": place.post_code, "city": place.city}
+                )
+            if code:
+                notes.append(
+                    _(
+                        "code commune « %(code)s » inconnu ou hors territoire, "
+                        "commune retrouvée par %(by)s : %(commune)s"
+                    )
+                    % {"code": code, "by": repaired_by, "commune": f"{commune.code_insee} {commune.name}"}
+                )
+        if has_point:
+            km = haversine_km(place.latitude, place.longitude, commune.latitude, commune.longitude)
+            if km > MAX_KM_FROM_COMMUNE:
+                notes.append(
+                    _("coordonnées à %(km)d km de %(commune)s, remplacées par le centre de la commune")
+                    % {"km": km, "commune": commune.name}
+                )
+                has_point = False
+        if has_point:
+            return commune, place.latitude, place.longitude, False, notes
+        return commune, commune.latitude, commune.longitude, True, notes
