@@ -13,6 +13,14 @@ from cartolangue.flyers.render import qr_svg, render_document, render_pdf
 from cartolangue.search.params import ParamError, parse_course_query
 
 MAX_SELECTION = 10
+MAX_ID = 2**63 - 1  # a primary key (BigAutoField); beyond it SQLite raises instead of finding nothing
+
+
+def course_id(value):
+    """A course id from a URL parameter, or None: ASCII digits only ("²" passes isdigit) and in range."""
+    if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
+        return int(value)
+    return None
 
 
 class DocumentError(Exception):
@@ -99,9 +107,8 @@ def flyer_pdf(request):
 
 def selection_pdf(request):
     values = request.GET.getlist("cours")
-    try:
-        ids = [int(v) for v in values]
-    except ValueError:
+    ids = [course_id(v) for v in values]
+    if None in ids:
         return _error(request, DocumentError(400, _("Identifiant de cours invalide.")))
     if not ids:
         return _error(request, DocumentError(400, _("Aucun cours choisi : ajoutez des cours à votre sélection.")))

@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from cartolangue.flyers.languages import FLYER_LANGUAGES
-from cartolangue.flyers.views import MAX_SELECTION
+from cartolangue.flyers.views import MAX_SELECTION, course_id
 from cartolangue.geo.models import Commune, Zoning
 from cartolangue.interop.opendata.writer import LICENCE_URL, overview
 from cartolangue.offers.models import Course, Structure
@@ -89,8 +89,9 @@ def _selection_ids(params):
     """The courses a counsellor picked ("ajouter à ma sélection"), kept in the URL: no account, no cookie."""
     ids = []
     for value in params.getlist("selection"):
-        if value.isdigit() and int(value) not in ids:
-            ids.append(int(value))
+        pk = course_id(value)
+        if pk is not None and pk not in ids:
+            ids.append(pk)
     return ids[:MAX_SELECTION]
 
 

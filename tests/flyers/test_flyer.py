@@ -179,6 +179,8 @@ def test_flyer_url_serves_a_pdf(demo, client, tmp_path):
         ("/en/imprimer/flyer.pdf?commune=95585&langue=xx", 400, "Unknown language"),
         ("/imprimer/selection.pdf", 400, "Aucun cours choisi"),
         ("/imprimer/selection.pdf?cours=abc", 400, "Identifiant de cours invalide"),
+        ("/imprimer/selection.pdf?cours=%C2%B2", 400, "Identifiant de cours invalide"),
+        ("/imprimer/selection.pdf?cours=99999999999999999999", 400, "Identifiant de cours invalide"),
         ("/imprimer/selection.pdf?" + "&".join(f"cours={i}" for i in range(1, 12)), 400, "au plus 10 cours"),
         ("/imprimer/selection.pdf?cours=999999", 404, "Cours introuvable(s) : 999999"),
     ],

@@ -49,7 +49,11 @@ def test_adding_and_removing_are_plain_links_that_keep_the_search(client, course
 
 
 def test_unknown_or_invalid_ids_are_ignored_and_the_selection_is_capped(client, courses):
-    doc = page(client, f"/?commune=95585&selection=999999&selection=abc&selection={courses[0].pk}")
+    doc = page(
+        client,
+        f"/?commune=95585&selection=999999&selection=abc&selection=%C2%B2&selection=99999999999999999999"
+        f"&selection={courses[0].pk}",
+    )
     assert [a.text_content().strip() for a in doc.xpath("//section[@class='selection']//li/a[1]")] == ["ASL 0"]
     many = CourseFactory.create_batch(11, place=courses[0].place, structure=courses[0].structure)
     url = "/?commune=95585&" + "&".join(f"selection={c.pk}" for c in many)
