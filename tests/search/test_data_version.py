@@ -1,0 +1,168 @@
+"""The data-version token changes on every write path to the data the search reads, and only then."""
+
+import datetime
+import importlib
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+
+from cartolangue.db import insert_rows
+from cartolangue.geo.models import Zone, Zoning
+from cartolangue.offers import enums
+from cartolangue.offers.models import Certification, Course, CourseAudience, Place, TimeSlot
+from cartolangue.search.models import DataVersion
+from cartolangue.search.version import data_token
+from tests.factories import CourseFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+migration = importlib.import_module("cartolangue.search.migrations.0001_dataversion")
+
+
+@pytest.fixture(autouse=True)
+def _token_row():
+    """A browser test (transactional) empties every table, this row included: put it back for this test."""
+    DataVersion.objects.get_or_create(id=1, defaults={"token": "restored-by-the-test"})
+
+
+@pytest.fixture
+def course():
+    course = CourseFactory()
+    TimeSlot.objects.create(course=course, weekday=0, starts_at=datetime.time(9), ends_at=datetime.time(11))
+    return course
+
+
+def _save(course):
+    course.name = "Français à visée professionnelle"
+    course.save()
+
+
+def _queryset_update(course):
+    assert Course.objects.filter(pk=course.pk).update(description="Le mardi soir") == 1
+
+
+def _course_delete(course):
+    course.delete()
+
+
+def _queryset_delete_of_children(course):
+    assert TimeSlot.objects.filter(course=course).delete()[0] == 1
+
+
+def _bulk_create_time_slots(course):
+    TimeSlot.objects.bulk_create(
+        TimeSlot(course=course, weekday=day, starts_at=datetime.time(14), ends_at=datetime.time(16))
+        for day in range(5)
+    )
+
+
+def _add_certification(course):
+    course.certifications.add(Certification.objects.get(code="delf-a2"))
+
+
+def _insert_rows(course):
+    # COPY on PostgreSQL, executemany on SQLite.
+    insert_rows(TimeSlot, ["course", "weekday", "starts_at", "ends_at"], [(course, 2, "18:00", "20:00")])
+
+
+def _insert_audience(course):
+    CourseAudience.objects.create(course=course, audience=enums.Audience.EVERYONE, mode=enums.AudienceMode.PRIORITY)
+
+
+def _place_update(course):
+    assert Place.objects.filter(pk=course.place_id).update(address="12 rue de la Gare") == 1
+
+
+def _place_save(course):
+    course.place.latitude = 48.9
+    course.place.save()
+
+
+def _session_create(course):
+    SessionFactory(course=course)
+
+
+def _raw_sql(course):
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Course._meta.db_table} SET total_hours = 120 WHERE id = %s", [course.pk])
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        _save,
+        _queryset_update,
+        _course_delete,
+        _queryset_delete_of_children,
+        _bulk_create_time_slots,
+        _add_certification,
+        _insert_rows,
+        _insert_audience,
+        _place_update,
+        _place_save,
+        _session_create,
+        _raw_sql,
+    ],
+)
+def test_token_changes_on_every_write_path(course, write):
+    before = data_token()
+    write(course)
+    after = data_token()
+    assert before is not None
+    assert after is not None
+    assert after != before
+
+
+def test_each_write_gives_a_new_token(course):
+    tokens = [data_token()]
+    for name in ["A", "B", "C"]:
+        Course.objects.filter(pk=course.pk).update(name=name)
+        tokens.append(data_token())
+    assert len(set(tokens)) == 4
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda: get_user_model().objects.create_user("moderatrice", password="x"),
+        lambda: Zone.objects.create(zoning=Zoning.objects.create(slug="bassins", name="Bassins"), code="1", name="Un"),
+        lambda: Course.objects.filter(pk=-1).exists(),
+    ],
+    ids=["user", "zone", "read"],
+)
+def test_token_unchanged_by_other_tables_and_reads(course, write):
+    before = data_token()
+    write()
+    assert data_token() == before
+
+
+def test_rolled_back_write_leaves_the_token_it_found(course):
+    before = data_token()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _save(course)
+        assert data_token() != before
+        raise RuntimeError
+    assert data_token() == before
+
+
+def test_missing_row_gives_none():
+    DataVersion.objects.all().delete()
+    assert data_token() is None
+
+
+def test_every_watched_table_has_its_triggers():
+    """A later migration that rebuilds a watched table on SQLite drops its triggers: this test says so."""
+    tables = migration.watched_tables(apps)
+    assert "offers_course_certifications" in tables
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_dv_%'")
+            expected = sorted(t for t in tables for _ in migration.SQLITE_EVENTS)
+        else:
+            cursor.execute(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE NOT t.tgisinternal AND t.tgname LIKE 'search_dv_%%'"
+            )
+            expected = sorted(tables)
+        assert sorted(row[0] for row in cursor.fetchall()) == expected
