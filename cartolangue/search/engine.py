@@ -8,21 +8,26 @@ querysets. Semantics (docs/adr/0006-search-semantics.md):
 - a location filters on an exact great-circle distance, after a bounding-box pre-filter on indexed columns.
 """
 
+import copy
 import dataclasses
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
+from cartolangue.geo.distance import nearest_km
 from cartolangue.geo.models import Commune
 from cartolangue.offers.models import (
     DEMO_SOURCE,
+    Course,
     ExamSession,
     Session,
     Structure,
 )
 from cartolangue.search.facets import FacetValue, course_facets
 from cartolangue.search.filters import apply_filters, base_queryset, filters_for, with_distance
+from cartolangue.search.index import course_index
 from cartolangue.text import fold_name
 
 # --- results -----------------------------------------------------------------------------------------
@@ -36,6 +41,7 @@ class SearchResult:
     page: int
     page_size: int
     facets: dict = field(default_factory=dict)
+    version: str | None = None  # the data version the results come from (None: unknown)
 
     @property
     def pages(self):
@@ -69,6 +75,45 @@ def course_queryset(query, *, today=None):
 
 
 def course_search(query, *, facets=True, today=None):
+    """One page of results, the total and the facets, from the in-memory index (search/index.py); the
+    page's courses themselves come from the database, or from the index's cache of recently shown ones."""
+    today = today or timezone.localdate()
+    index = course_index()
+    hits = index.search(query, today=today, facets=facets)
+    shown = index.shown_courses(today)
+    missing = [pk for pk in hits.ids if pk not in shown]
+    if missing:
+        shown.update(course_queryset_by_ids(missing, today=today))
+    items = []
+    for position, pk in enumerate(hits.ids):
+        course = shown.get(pk)
+        if course is None:  # deleted since the index was read: the next search rebuilds it
+            continue
+        course = copy.copy(course)  # the cached object is shared: its copy gets this search's distance
+        if hits.distances is not None:
+            course.distance = hits.distances[position]
+        items.append(course)
+    return SearchResult(
+        query=query,
+        total=hits.total,
+        items=items,
+        page=hits.page,
+        page_size=query.page_size,
+        facets=hits.facets,
+        version=index.token,
+    )
+
+
+def course_queryset_by_ids(ids, *, today):
+    """The given courses with what a result shows, by id."""
+    next_start = Session.objects.filter(course=OuterRef("pk"), starts_on__gte=today).order_by("starts_on")
+    qs = Course.objects.filter(pk__in=ids).annotate(next_session_on=Subquery(next_start.values("starts_on")[:1]))
+    return {c.pk: c for c in qs.for_display()}
+
+
+def course_search_sql(query, *, facets=True, today=None):
+    """The same search computed by the database alone: the reference the index is checked against, and the
+    benchmark's "database" figure."""
     today = today or timezone.localdate()
     qs = course_queryset(query, today=today)
     total = qs.count()
@@ -84,7 +129,9 @@ def course_search(query, *, facets=True, today=None):
 # --- exam sessions ----------------------------------------------------------------------------------------
 
 
-def exam_queryset(query, *, today=None):
+def exam_queryset(query, *, today=None, exact=True):
+    """Exam sessions matching the query; with `exact=False`, the location keeps the bounding box only (the
+    caller then measures the distance itself)."""
     today = today or timezone.localdate()
     qs = ExamSession.objects.filter(exam_date__gte=query.after or today)
     if query.before:
@@ -96,13 +143,17 @@ def exam_queryset(query, *, today=None):
     if query.cpf is not None:
         qs = qs.filter(certification__cpf_eligible=query.cpf)
     if query.location:
-        qs = with_distance(qs, query.location, "place__latitude", "place__longitude", "place__commune")
+        qs = with_distance(qs, query.location, "place__latitude", "place__longitude", "place__commune", exact=exact)
     if query.sort == "distance" and query.location:
         return qs.order_by("distance", "exam_date", "pk")
     return qs.order_by("exam_date", "pk")
 
 
-def exam_search(query, *, today=None):
+def exam_search(query, *, today=None, details=True):
+    """Exam sessions: total, page and certification facet; without `details`, the total alone (the course
+    tab shows only how many sessions the test tab holds)."""
+    if not details:
+        return SearchResult(query=query, total=_exam_count(query, today), items=[], page=1, page_size=query.page_size)
     qs = exam_queryset(query, today=today)
     total = qs.count()
     page = min(query.page, max(1, -(-total // query.page_size)))
@@ -122,6 +173,17 @@ def exam_search(query, *, today=None):
         "certification": [FacetValue(code, name, n, code in query.certifications) for code, name, n in sorted(counts)]
     }
     return SearchResult(query=query, total=total, items=items, page=page, page_size=query.page_size, facets=facets)
+
+
+def _exam_count(query, today):
+    """How many sessions match. Around a place, the database keeps the bounding box and numpy measures the
+    distances: on SQLite, the SQL's trigonometry runs as Python functions, row by row."""
+    location = query.location
+    qs = exam_queryset(query, today=today, exact=False)
+    if not location or (location.radius_km == 0 and any(c.commune for c in location.centres)):
+        return qs.count()
+    points = np.array(list(qs.values_list("place__latitude", "place__longitude")), dtype=float).reshape(-1, 2)
+    return int(np.count_nonzero(nearest_km(points[:, 0], points[:, 1], location.centres) <= location.radius_km))
 
 
 # --- structures and communes --------------------------------------------------------------------------

@@ -61,8 +61,8 @@ def course_facets(query, *, today=None):
         "type": [(v, Q(course_type=v)) for v in enums.CourseType.values],
         "parcours": [(v, Q(parcours=v)) for v in enums.Parcours.values],
         "niveau_vise": [(lvl.label, Q(cecrl_level_target=int(lvl))) for lvl in enums.CecrlLevel],
-        "niveau_entree_oral": [(_level_value(lvl), level_fit_q([lvl], "entry_level_oral")) for lvl in levels],
-        "niveau_entree_ecrit": [(_level_value(lvl), level_fit_q([lvl], "entry_level_written")) for lvl in levels],
+        "niveau_entree_oral": [(level_value(lvl), level_fit_q([lvl], "entry_level_oral")) for lvl in levels],
+        "niveau_entree_ecrit": [(level_value(lvl), level_fit_q([lvl], "entry_level_written")) for lvl in levels],
         "garde_enfants": [("oui", Q(childcare=True))],
         "gratuit": [("oui", Q(is_free=True))],
         "places": [("oui", Q(places_available=True))],
@@ -90,9 +90,9 @@ def course_facets(query, *, today=None):
     facets["parcours"] = scalar_facet("parcours", dict(enums.Parcours.choices), query.parcours)
     target_labels = [enums.CecrlLevel(v).label for v in query.target_levels]
     facets["niveau_vise"] = scalar_facet("niveau_vise", {}, target_labels)
-    facets["niveau_entree_oral"] = scalar_facet("niveau_entree_oral", {}, [_level_value(v) for v in query.oral_levels])
+    facets["niveau_entree_oral"] = scalar_facet("niveau_entree_oral", {}, [level_value(v) for v in query.oral_levels])
     facets["niveau_entree_ecrit"] = scalar_facet(
-        "niveau_entree_ecrit", {}, [_level_value(v) for v in query.written_levels]
+        "niveau_entree_ecrit", {}, [level_value(v) for v in query.written_levels]
     )
     facets["garde_enfants"] = scalar_facet("garde_enfants", {}, ["oui"] if query.childcare else [])
     facets["gratuit"] = scalar_facet("gratuit", {}, ["oui"] if query.free else [])
@@ -120,7 +120,7 @@ def course_facets(query, *, today=None):
     return facets
 
 
-def _level_value(level):
+def level_value(level):
     return NO_LEVEL if level is NO_LEVEL_MARK else level.label
 
 

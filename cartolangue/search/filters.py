@@ -35,13 +35,14 @@ def distance_expression(latitude, longitude, lat_field, lon_field):
     return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(Least(a, Value(1.0), output_field=FloatField())))
 
 
-def with_distance(queryset, location, lat_field, lon_field, commune_field):
+def with_distance(queryset, location, lat_field, lon_field, commune_field, exact=True):
     """Annotate `distance` (km to the nearest centre) and keep what lies within the radius; with a radius of 0,
-    keep what lies in the centres' communes."""
-    distances = [distance_expression(c.latitude, c.longitude, lat_field, lon_field) for c in location.centres]
-    queryset = queryset.annotate(
-        distance=distances[0] if len(distances) == 1 else Least(*distances, output_field=FloatField())
-    )
+    keep what lies in the centres' communes. With `exact=False`: the bounding box only, no annotation."""
+    if exact:
+        distances = [distance_expression(c.latitude, c.longitude, lat_field, lon_field) for c in location.centres]
+        queryset = queryset.annotate(
+            distance=distances[0] if len(distances) == 1 else Least(*distances, output_field=FloatField())
+        )
     communes = [c.commune.pk for c in location.centres if c.commune]
     if location.radius_km == 0 and communes:
         return queryset.filter(**{f"{commune_field}__in": communes})
@@ -56,7 +57,8 @@ def with_distance(queryset, location, lat_field, lon_field, commune_field):
                 f"{lon_field}__lte": max_lon,
             }
         )
-    return queryset.filter(boxes).filter(distance__lte=location.radius_km)
+    queryset = queryset.filter(boxes)
+    return queryset.filter(distance__lte=location.radius_km) if exact else queryset
 
 
 def slot_q(weekdays, slots, prefix=""):

@@ -1,4 +1,6 @@
-"""Every filter and every facet count of the engine agrees with a plain Python filter over the same courses."""
+"""Every filter and every facet count of the engine agrees with a plain Python filter over the same courses,
+on both paths: the SQL reference (`course_queryset`, `course_facets`, `course_search_sql`) and the in-memory
+index (`course_index`, `course_search`), which must also give the same order, page by page."""
 
 import datetime
 import random
@@ -13,7 +15,8 @@ from cartolangue.geo.models import ZoneMembership
 from cartolangue.offers import enums
 from cartolangue.offers.demo import demo_generate
 from cartolangue.offers.models import Course
-from cartolangue.search.engine import course_facets, course_queryset
+from cartolangue.search.engine import course_facets, course_queryset, course_search, course_search_sql
+from cartolangue.search.index import course_index
 from cartolangue.search.params import NO_LEVEL, SLOTS, WEEKDAYS, parse_course_query
 
 pytestmark = pytest.mark.django_db
@@ -233,14 +236,56 @@ def _centre(query):
 FACET_FILTER = {"jour": "horaire", "creneau": "horaire"}
 
 
-@pytest.mark.parametrize("querystring", _random_queries(40, seed=2026))
+# Each sort with filters, radius 0, several communes, accented and two-word text, substrings of a word.
+EXTRA_QUERIES = [
+    "tri=distance&commune=95585&rayon=8&type=fle&type=asl",
+    "tri=distance&lat=48.95&lon=2.35&rayon=20&gratuit=oui&niveau_entree_oral=A1",
+    "tri=distance&departement=95",  # no location: the default order
+    "tri=prochaine-session&departement=95&gratuit=oui",
+    "tri=prochaine-session&commune=95127&rayon=15&jour=lundi&jour=mardi&creneau=soir",
+    "tri=prochaine-session&debut_avant=2027-01-31&financeur=region",
+    "tri=mise-a-jour&commune=95585&rayon=12&places=oui",
+    "tri=mise-a-jour&niveau_entree_ecrit=aucun&scolarisation=jamais-ou-peu",
+    "commune=95585&rayon=0",
+    "commune=95585&commune=95127&rayon=0&tri=prochaine-session",
+    "commune=95127&rayon=0&tri=mise-a-jour&public=signataires-cir",
+    "commune=95585&commune=95127&commune=95018&rayon=5&creneau=matin",
+    "commune=95585&commune=93066&rayon=6&tri=prochaine-session&certification=delf-a2",
+    "commune=95585&commune=95127&rayon=7&tri=mise-a-jour",
+    "q=Médiathèque",
+    "q=MÉDIATHÈQUE&tri=prochaine-session&departement=95&departement=93",
+    "q=général gaulle",
+    "q=allée&commune=95585&rayon=15&tri=distance",
+    "q=rue écoles",
+    "q=lire écrire&tri=prochaine-session",
+    "q=celles",
+    "q=arcel&commune=95585&rayon=10&tri=mise-a-jour",
+    "q=zzzzqqq&tri=prochaine-session",
+]
+EMPTY_ON_PURPOSE = {"q=zzzzqqq&tri=prochaine-session"}
+
+
+@pytest.mark.parametrize("querystring", _random_queries(40, seed=2026) + EXTRA_QUERIES)
 def test_filters_and_facets_agree_with_brute_force(demo_rows, querystring):
     params = QueryDict(querystring)
     query = parse_course_query(params, strict=True)
     checks = _checks(params, _centre(query))
     expected = {r.pk for r in _matching(demo_rows, checks)}
-    got = set(course_queryset(query, today=TODAY).values_list("pk", flat=True))
+    ordered = list(course_queryset(query, today=TODAY).values_list("pk", flat=True))
+    got = set(ordered)
     assert got == expected
+    assert len(ordered) == len(got)
+    if querystring in EXTRA_QUERIES:
+        assert bool(expected) != (querystring in EMPTY_ON_PURPOSE), "a query meant to find courses"
+
+    # The index: the same courses in the same order, the same total, the same first page, the same facets.
+    index_ordered = course_index().ordered_ids(query, today=TODAY)
+    assert set(index_ordered) == expected
+    assert index_ordered == ordered
+    result = course_search(query, today=TODAY)
+    assert result.total == len(expected)
+    assert result.page == 1
+    assert [c.pk for c in result.items] == ordered[: query.page_size]
 
     facets = course_facets(query, today=TODAY)
     for name, values in facets.items():
@@ -255,6 +300,7 @@ def test_filters_and_facets_agree_with_brute_force(demo_rows, querystring):
             check = _checks(probe, None)
             count = sum(1 for r in others if all(c(r) for c in check.values()))
             assert facet.count == count, (name, facet.value)
+    assert result.facets == facets
 
 
 def test_sorting_by_distance_and_pagination(demo_rows):
@@ -280,3 +326,35 @@ def test_full_text_is_accent_and_case_insensitive(demo_rows):
             for word in text.split():
                 assert _fold(word) in course.search_text
     assert not course_queryset(parse_course_query(QueryDict("q=zzzzqqq"), strict=True), today=TODAY).exists()
+
+
+DEEP_PAGE_QUERIES = [
+    "taille=7&page=3",
+    "taille=7&page=3&tri=prochaine-session&departement=95",
+    "taille=7&page=3&tri=prochaine-session&commune=95585&rayon=12",
+    "taille=7&page=3&commune=95585&rayon=15",
+    "taille=7&page=3&commune=95585&commune=95127&rayon=0&tri=distance",
+    "taille=7&page=3&lat=48.95&lon=2.35&rayon=20&tri=mise-a-jour",
+    "taille=7&page=3&q=écoles&tri=distance&commune=95127&rayon=25",
+    "taille=7&page=3&type=asl&type=fle&tri=mise-a-jour",
+    "taille=7&page=9999&commune=95585&rayon=10",  # past the end: the last page
+]
+
+
+@pytest.mark.parametrize("querystring", DEEP_PAGE_QUERIES)
+def test_index_pages_agree_with_sql(demo_rows, querystring):
+    query = parse_course_query(QueryDict(querystring), strict=True)
+    sql = course_search_sql(query, today=TODAY)
+    found = course_search(query, today=TODAY)
+    assert sql.total > 2 * query.page_size, "the query should reach a third page"
+    assert found.total == sql.total
+    assert found.page == sql.page
+    assert [c.pk for c in found.items] == [c.pk for c in sql.items]
+    assert len(found.items) == min(query.page_size, sql.total - (sql.page - 1) * query.page_size)
+    assert found.facets == sql.facets
+    for mine, theirs in zip(found.items, sql.items, strict=True):
+        assert mine.next_session_on == theirs.next_session_on
+        if query.location:
+            assert mine.distance == pytest.approx(theirs.distance, abs=1e-6)
+        else:
+            assert not hasattr(mine, "distance")

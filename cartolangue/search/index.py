@@ -1,0 +1,587 @@
+"""The search index: the offer's search columns held in memory as numpy arrays, so that a search with its
+count and its facets costs a few vector operations instead of a dozen SQL queries
+(docs/adr/0010-search-index.md).
+
+Each process holds one index, stamped with the database's data-version token (`search.version`: database
+triggers give it a new random value on every write to a table the search reads). Every search reads the
+token (one tiny query) and rebuilds the index when it changed, so results are never stale. The semantics are
+those of the SQL filters (`search.filters`, `search.facets`); `tests/search/test_engine_brute_force.py` checks
+both against a plain Python filter, and each against the other.
+"""
+
+import functools
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connections
+from django.db.models import Case, IntegerField, Value, When
+from django.utils.translation import get_language
+
+from cartolangue.geo.distance import bbox_around, nearest_km
+from cartolangue.geo.models import ZoneMembership
+from cartolangue.offers import enums
+from cartolangue.offers.models import (
+    DEMO_SOURCE,
+    Certification,
+    Course,
+    CourseAudience,
+    CourseFunder,
+    CourseSchooling,
+    Session,
+    TimeSlot,
+)
+from cartolangue.search.facets import FacetValue, level_value
+from cartolangue.search.filters import slot_q
+from cartolangue.search.params import NO_LEVEL_MARK, SLOTS, WEEKDAYS
+from cartolangue.search.version import data_token
+
+NULL = -1
+NO_DATE = np.iinfo(np.int32).max
+SLOT_NAMES = list(SLOTS)  # matin, apres-midi, soir, week-end: every weekly slot is in exactly one
+TEXT_CACHE_SIZE = 512
+SHOWN_CACHE_SIZE = 2000
+
+
+def _slot_labels():
+    return _translated_slots(get_language())
+
+
+@functools.cache
+def _translated_slots(language):
+    return [(slot, str(label)) for slot, label in SLOTS.items()]
+
+
+@functools.cache
+def _translated(choices, language):
+    """[(value, label)] of an enum in the active language (computed once per language)."""
+    return [(value, str(label)) for value, label in choices.choices]
+
+
+def choices_of(enum):
+    return _translated(enum, get_language())
+
+
+class BoundedDict(OrderedDict):
+    """A dict that forgets its oldest entries beyond `size`."""
+
+    def __init__(self, size):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        while len(self) > self.size:
+            self.popitem(last=False)
+
+
+def _codes(values, choices):
+    """Text values → small integer codes (position in `choices`), NULL for blank or unknown."""
+    position = {v: i for i, v in enumerate(choices)}
+    return np.fromiter((position.get(v, NULL) for v in values), dtype=np.int16, count=len(values))
+
+
+def _nullable_int(values):
+    return np.fromiter((NULL if v is None else v for v in values), dtype=np.int16, count=len(values))
+
+
+def _nullable_bool(values):
+    return np.fromiter((NULL if v is None else int(v) for v in values), dtype=np.int8, count=len(values))
+
+
+def _columns(values_list):
+    """The columns of a `values_list` queryset, read with the database cursor: Django's per-row conversions
+    cost more than the query at 100,000 rows. Booleans come as 0/1 on SQLite, dates as ISO text: the callers
+    read both."""
+    compiler = values_list.query.get_compiler(values_list.db)
+    sql, params = compiler.as_sql()
+    with connections[values_list.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    width = len(compiler.select)
+    return list(zip(*rows, strict=True)) if rows else [()] * width
+
+
+def _days(values):
+    """Dates (date objects or ISO text) → day numbers since 1970-01-01, NO_DATE for none."""
+    distinct = {v: NO_DATE if v is None else day_number(v) for v in set(values)}  # a few hundred dates
+    return np.fromiter((distinct[v] for v in values), dtype=np.int32, count=len(values))
+
+
+def day_number(date):
+    """A date (or its ISO text) → days since 1970-01-01."""
+    return int(np.datetime64(date, "D").astype(np.int64))
+
+
+@dataclass
+class IndexHits:
+    total: int
+    page: int
+    ids: list
+    distances: list | None
+    facets: dict
+
+
+class CourseIndex:
+    """Every course's filterable columns, by position (courses in primary-key order)."""
+
+    def __init__(self, token):
+        self.token = token
+        self._lock = threading.Lock()
+        self._text = None
+        self._text_cache = OrderedDict()
+        self._next_session = {}
+        self._shown = {}
+        self._level_columns = {}
+        columns = _columns(
+            Course.objects.order_by("pk").values_list(
+                "pk",
+                "course_type",
+                "parcours",
+                "cecrl_level_target",
+                "entry_level_oral",
+                "entry_level_written",
+                "childcare",
+                "is_free",
+                "places_available",
+                "place__latitude",
+                "place__longitude",
+                "place__commune_id",
+                "place__commune__departement__code",
+                "search_text",
+            )
+        )
+        self.size = n = len(columns[0])
+        self.ids = np.array(columns[0], dtype=np.int64)
+        self.course_type = _codes(columns[1], enums.CourseType.values)
+        self.parcours = _codes(columns[2], enums.Parcours.values)
+        self.target = _nullable_int(columns[3])
+        self.oral = _nullable_int(columns[4])
+        self.written = _nullable_int(columns[5])
+        self.childcare = _nullable_bool(columns[6])
+        self.free = _nullable_bool(columns[7])
+        self.places = _nullable_bool(columns[8])
+        self.latitude = np.array(columns[9], dtype=np.float64)
+        self.longitude = np.array(columns[10], dtype=np.float64)
+        self.commune = np.array(columns[11], dtype=np.int64)
+        self.departement_codes = sorted({c for c in columns[12] if c})
+        self.departement = _codes(columns[12], self.departement_codes)
+        self.texts = columns[13]
+
+        # Most recently updated first, real offers before the demo's fictional ones: the database sorts.
+        demo_last = Case(When(source=DEMO_SOURCE, then=Value(1)), default=Value(0), output_field=IntegerField())
+        (updated,) = _columns(Course.objects.order_by(demo_last, "-updated_at", "pk").values_list("pk"))
+        order, known = self.positions(updated)
+        order = order[known]
+        # A course read above but deleted before this query: last.
+        self.default_order = np.concatenate([order, np.setdiff1d(np.arange(n), order)])
+
+        self.exclusive = self._members(
+            CourseAudience.objects.filter(mode=enums.AudienceMode.EXCLUSIVE), "audience", enums.Audience.values
+        )
+        self.has_exclusive = np.logical_or.reduce(list(self.exclusive.values())) if n else np.zeros(0, bool)
+        self.schooling = self._members(CourseSchooling.objects.all(), "schooling", enums.Schooling.values)
+        self.has_schooling = np.logical_or.reduce(list(self.schooling.values())) if n else np.zeros(0, bool)
+        self.funders = self._members(CourseFunder.objects.all(), "funder", enums.Funder.values)
+        through = Course.certifications.through.objects.all()
+        self.certification_names = dict(Certification.objects.values_list("code", "name"))
+        self.certifications = self._members(through, "certification__code", sorted(self.certification_names))
+
+        # Weekly slots: one boolean column per (weekday, time slot); the database classifies each slot with
+        # the very conditions of the SQL filter.
+        category = Case(
+            *[When(slot_q([], [name]), then=Value(i)) for i, name in enumerate(SLOT_NAMES)],
+            default=Value(NULL),
+            output_field=IntegerField(),
+        )
+        slots = np.zeros((7, len(SLOT_NAMES), n), dtype=bool)
+        rows = _columns(TimeSlot.objects.annotate(category=category).values_list("course_id", "weekday", "category"))
+        if rows[0]:
+            course_ids, weekdays, categories = (np.array(c, dtype=np.int64) for c in rows)
+            known = categories >= 0
+            found, held = self.positions(course_ids)
+            known &= held
+            slots[weekdays[known], categories[known], found[known]] = True
+        # One bit per (weekday, time slot): bit 4 × weekday + slot.
+        weights = (1 << np.arange(7 * len(SLOT_NAMES), dtype=np.int64)).reshape(7, len(SLOT_NAMES), 1)
+        self.slot_bits = (slots * weights).sum(axis=(0, 1))
+
+        course_ids, starts, ends = _columns(Session.objects.values_list("course_id", "starts_on", "ends_on"))
+        found, held = self.positions(course_ids)
+        self.session_course = found[held]
+        self.session_start = _days(starts)[held]
+        self.session_end = _days(ends)[held]
+
+    def shown_courses(self, today):
+        """Course objects recently shown (with their `next_session_on` for `today`), by id: the data they
+        were read from are those of this index, so they are as fresh as it is."""
+        if today not in self._shown:
+            self._shown = {today: BoundedDict(SHOWN_CACHE_SIZE)}
+        return self._shown[today]
+
+    # --- building ----------------------------------------------------------------------------------------
+
+    def positions(self, course_ids):
+        """(positions of the given course ids, which of them the index holds). The build reads the courses,
+        then their slots, sessions… in separate queries: a row committed in between may refer to a course
+        the index does not hold (or no longer holds). It is skipped: the data version changed too, so the
+        next search rebuilds the index."""
+        course_ids = np.asarray(course_ids, dtype=np.int64)
+        found = np.searchsorted(self.ids, course_ids)
+        if not self.size:
+            return found, np.zeros(len(course_ids), dtype=bool)
+        return found, self.ids[np.minimum(found, self.size - 1)] == course_ids
+
+    def _members(self, queryset, field, values):
+        """One boolean column per value of a course's multi-valued attribute."""
+        columns = {v: np.zeros(self.size, dtype=bool) for v in values}
+        found, course_ids = _columns(queryset.order_by().values_list(field, "course_id"))
+        if found:
+            found = np.array(found, dtype=object)
+            positions, held = self.positions(course_ids)
+            found, positions = found[held], positions[held]
+            for value, column in columns.items():
+                column[positions[found == value]] = True
+        return columns
+
+    # --- filters -------------------------------------------------------------------------------------------
+
+    def _any(self, columns, values):
+        out = np.zeros(self.size, dtype=bool)
+        for v in values:
+            if v in columns:
+                out |= columns[v]
+        return out
+
+    def _level_fit(self, levels, entry):
+        out = np.zeros(self.size, dtype=bool)
+        for level in levels:
+            out |= self._fits(level, entry)
+        return out
+
+    def _fits(self, level, entry):
+        """The courses a learner at `level` fits (one column per level and skill, computed once)."""
+        key = (id(entry), level)
+        if key not in self._level_columns:
+            self._level_columns[key] = self._compute_fit(level, entry)
+        return self._level_columns[key]
+
+    def _compute_fit(self, level, entry):
+        if level is NO_LEVEL_MARK:
+            return entry == NULL
+        return ((entry == NULL) | (entry <= int(level))) & ((self.target == NULL) | (self.target > int(level)))
+
+    def _slot(self, weekdays, slots):
+        days = [int(d) for d in weekdays] or range(7)
+        categories = [SLOT_NAMES.index(s) for s in slots] or range(len(SLOT_NAMES))
+        wanted = sum(1 << (len(SLOT_NAMES) * d + c) for d in days for c in categories)
+        return (self.slot_bits & wanted) != 0
+
+    def _text_mask(self, word):
+        with self._lock:
+            if word in self._text_cache:
+                self._text_cache.move_to_end(word)
+                return self._text_cache[word]
+        if re.search(r"\s", word):
+            # Only a word that folding turned into several (rare) can span tokens: scan the texts themselves.
+            mask = np.fromiter((word in t for t in self.texts), dtype=bool, count=self.size)
+        else:
+            vocabulary, starts, ptr, docs = self._text_index()
+            mask = np.zeros(self.size, dtype=bool)
+            found = [m.start() for m in re.finditer(re.escape(word), vocabulary)]
+            for t in set((np.searchsorted(starts, found, side="right") - 1).tolist()):
+                mask[docs[ptr[t] : ptr[t + 1]]] = True
+        with self._lock:
+            self._text_cache[word] = mask
+            while len(self._text_cache) > TEXT_CACHE_SIZE:
+                self._text_cache.popitem(last=False)
+        return mask
+
+    def _text_index(self):
+        """Whitespace tokens → the courses that hold them. A query word (no whitespace) is a substring of a
+        text if and only if it is a substring of one of its tokens: `contains` semantics, exactly."""
+        if self._text is None:
+            token_ids = {}
+            doc_tokens = []
+            lengths = np.zeros(self.size, dtype=np.int64)
+            for i, text in enumerate(self.texts):
+                ids = {token_ids.setdefault(t, len(token_ids)) for t in text.split()}
+                doc_tokens.extend(ids)
+                lengths[i] = len(ids)
+            tokens = np.array(doc_tokens, dtype=np.int64)
+            docs = np.repeat(np.arange(self.size, dtype=np.int32), lengths)
+            order = np.argsort(tokens, kind="stable")
+            ptr = np.zeros(len(token_ids) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(tokens, minlength=len(token_ids)), out=ptr[1:])
+            vocabulary = "\n".join(token_ids)  # insertion order = token id
+            starts = np.zeros(len(token_ids), dtype=np.int64)
+            if token_ids:
+                starts[1:] = np.cumsum([len(t) + 1 for t in token_ids])[:-1]
+            self._text = (vocabulary, starts, ptr, docs[order])
+        return self._text
+
+    def _running_before(self, day, today):
+        started = (self.session_start != NO_DATE) & (self.session_start <= day_number(day))
+        not_over = self.session_end >= day_number(today)
+        out = np.zeros(self.size, dtype=bool)
+        out[self.session_course[started & not_over]] = True
+        return out
+
+    def next_session(self, today):
+        """Day number of each course's first session starting today or later (NO_DATE: none)."""
+        key = day_number(today)
+        if key not in self._next_session:
+            upcoming = (self.session_start != NO_DATE) & (self.session_start >= key)
+            days = np.full(self.size, NO_DATE, dtype=np.int32)
+            np.minimum.at(days, self.session_course[upcoming], self.session_start[upcoming])
+            self._next_session = {key: days}
+        return self._next_session[key]
+
+    def distance(self, location, candidates):
+        """Distance in km from the nearest centre, for the candidate positions (the SQL's haversine)."""
+        return nearest_km(self.latitude[candidates], self.longitude[candidates], location.centres)
+
+    def filters(self, query, today):
+        """Filter name → boolean column, as `search.filters.filters_for`."""
+        f = {}
+        if query.q:
+            mask = np.ones(self.size, dtype=bool)
+            for word in query.q:
+                mask &= self._text_mask(word)
+            f["q"] = mask
+        if query.departements:
+            codes = [self.departement_codes.index(d) for d in query.departements if d in self.departement_codes]
+            f["departement"] = np.isin(self.departement, codes)
+        if query.zones:
+            communes = ZoneMembership.objects.filter(zone__in=query.zones).values_list("commune_id", flat=True)
+            f["zone"] = np.isin(self.commune, np.fromiter(communes, dtype=np.int64))
+        if query.types:
+            f["type"] = np.isin(self.course_type, [enums.CourseType.values.index(t) for t in query.types])
+        if query.parcours:
+            f["parcours"] = np.isin(self.parcours, [enums.Parcours.values.index(p) for p in query.parcours])
+        if query.oral_levels:
+            f["niveau_entree_oral"] = self._level_fit(query.oral_levels, self.oral)
+        if query.written_levels:
+            f["niveau_entree_ecrit"] = self._level_fit(query.written_levels, self.written)
+        if query.target_levels:
+            f["niveau_vise"] = np.isin(self.target, [int(v) for v in query.target_levels])
+        if query.schooling:
+            f["scolarisation"] = ~self.has_schooling | self._any(self.schooling, query.schooling)
+        if query.audiences:
+            f["public"] = ~self.has_exclusive | self._any(self.exclusive, query.audiences)
+        if query.weekdays or query.slots:
+            f["horaire"] = self._slot(query.weekdays, query.slots)
+        if query.childcare is not None:
+            f["garde_enfants"] = (self.childcare == 1) if query.childcare else (self.childcare != 1)
+        if query.free is not None:
+            f["gratuit"] = self.free == int(query.free)
+        if query.funders:
+            f["financeur"] = self._any(self.funders, query.funders)
+        if query.places is not None:
+            f["places"] = (self.places == 1) if query.places else (self.places != 1)
+        if query.starts_before:
+            f["debut_avant"] = self._running_before(query.starts_before, today)
+        if query.certifications:
+            f["certification"] = self._any(self.certifications, query.certifications)
+        return f
+
+    def _location(self, location):
+        """(mask of the courses within reach, distance of every course in reach)."""
+        communes = [c.commune.pk for c in location.centres if c.commune]
+        if location.radius_km == 0 and communes:
+            mask = np.isin(self.commune, communes)
+        else:
+            mask = np.zeros(self.size, dtype=bool)
+            for c in location.centres:
+                min_lat, max_lat, min_lon, max_lon = bbox_around(c.latitude, c.longitude, location.radius_km)
+                mask |= (
+                    (self.latitude >= min_lat)
+                    & (self.latitude <= max_lat)
+                    & (self.longitude >= min_lon)
+                    & (self.longitude <= max_lon)
+                )
+        candidates = np.flatnonzero(mask)
+        distance = np.full(self.size, np.inf)
+        distance[candidates] = self.distance(location, candidates)
+        if not (location.radius_km == 0 and communes):
+            mask &= distance <= location.radius_km
+        return mask, distance
+
+    # --- search --------------------------------------------------------------------------------------------
+
+    def search(self, query, *, today, facets=True):
+        filters = self.filters(query, today)
+        reach, distance = self._location(query.location) if query.location else (None, None)
+        matching = np.ones(self.size, dtype=bool) if reach is None else reach.copy()
+        for mask in filters.values():
+            matching &= mask
+        total = int(np.count_nonzero(matching))
+        page = min(query.page, max(1, -(-total // query.page_size)))
+        start = (page - 1) * query.page_size
+        positions = self._ordered(query, today, matching, distance, start + query.page_size)[start:]
+        return IndexHits(
+            total=total,
+            page=page,
+            ids=self.ids[positions].tolist(),
+            distances=None if distance is None else distance[positions].tolist(),
+            facets=self.facets(query, filters, reach, today) if facets else {},
+        )
+
+    def ordered_ids(self, query, *, today):
+        """Every matching course id, in the engine's order."""
+        filters = self.filters(query, today)
+        reach, distance = self._location(query.location) if query.location else (None, None)
+        matching = np.ones(self.size, dtype=bool) if reach is None else reach.copy()
+        for mask in filters.values():
+            matching &= mask
+        return self.ids[self._ordered(query, today, matching, distance, self.size)].tolist()
+
+    def _ordered(self, query, today, matching, distance, stop):
+        """The first `stop` matching positions in the engine's order (ties by primary key)."""
+        sort = query.effective_sort
+        if sort == "distance" and distance is not None:
+            key = distance
+        elif sort == "prochaine-session":
+            key = self.next_session(today)
+        else:
+            ordered = self.default_order[matching[self.default_order]]
+            return ordered[:stop]
+        candidates = np.flatnonzero(matching)  # primary-key order: a stable sort breaks ties by pk
+        values = key[candidates]
+        if stop < len(candidates):
+            kth = np.partition(values, stop - 1)[stop - 1]
+            keep = values <= kth
+            candidates, values = candidates[keep], values[keep]
+        return candidates[np.argsort(values, kind="stable")][:stop]
+
+    # --- facets --------------------------------------------------------------------------------------------
+
+    def facets(self, query, filters, reach, today):
+        """The same facets as `search.facets.course_facets`, from the columns."""
+        everything = np.ones(self.size, dtype=bool) if reach is None else reach
+
+        def others(skip):
+            mask = everything.copy()
+            for name, column in filters.items():
+                if name != skip:
+                    mask &= column
+            return mask
+
+        cache = {}
+
+        def without(name):
+            key = name if name in filters else None
+            if key not in cache:
+                cache[key] = others(key)
+            return cache[key]
+
+        def count(mask, column):
+            return int(np.count_nonzero(mask & column))
+
+        def grouped(name, codes, size):
+            # Codes shifted by one, so that NULL (-1) falls in bin 0, which is dropped.
+            return np.bincount(codes[without(name)] + 1, minlength=size + 1)[1:]
+
+        facets = {}
+        by_type = grouped("type", self.course_type, len(enums.CourseType.values))
+        facets["type"] = [
+            FacetValue(v, label, int(by_type[i]), v in query.types)
+            for i, (v, label) in enumerate(choices_of(enums.CourseType))
+        ]
+        by_parcours = grouped("parcours", self.parcours, len(enums.Parcours.values))
+        facets["parcours"] = [
+            FacetValue(v, label, int(by_parcours[i]), v in query.parcours)
+            for i, (v, label) in enumerate(choices_of(enums.Parcours))
+        ]
+        targets = self.target[without("niveau_vise")]
+        target_labels = [enums.CecrlLevel(v).label for v in query.target_levels]
+        facets["niveau_vise"] = [
+            FacetValue(lvl.label, lvl.label, int(np.count_nonzero(targets == int(lvl))), lvl.label in target_labels)
+            for lvl in enums.CecrlLevel
+        ]
+        levels = [NO_LEVEL_MARK, *enums.CecrlLevel]
+        for name, entry, selected in (
+            ("niveau_entree_oral", self.oral, query.oral_levels),
+            ("niveau_entree_ecrit", self.written, query.written_levels),
+        ):
+            chosen = [level_value(v) for v in selected]
+            facets[name] = [
+                FacetValue(
+                    level_value(lvl),
+                    level_value(lvl),
+                    count(without(name), self._fits(lvl, entry)),
+                    level_value(lvl) in chosen,
+                )
+                for lvl in levels
+            ]
+        for name, column, chosen in (
+            ("garde_enfants", self.childcare, query.childcare),
+            ("gratuit", self.free, query.free),
+            ("places", self.places, query.places),
+        ):
+            facets[name] = [FacetValue("oui", "oui", count(without(name), column == 1), bool(chosen))]
+
+        scope = without("scolarisation")
+        open_count = count(scope, ~self.has_schooling)
+        facets["scolarisation"] = [
+            FacetValue(v, label, count(scope, self.schooling[v]) + open_count, v in query.schooling)
+            for v, label in choices_of(enums.Schooling)
+        ]
+        scope = without("public")
+        open_count = count(scope, ~self.has_exclusive)
+        facets["public"] = [
+            FacetValue(v, label, open_count + count(scope, self.exclusive[v]), v in query.audiences)
+            for v, label in choices_of(enums.Audience)
+        ]
+        scope = without("horaire")
+        facets["jour"] = [
+            FacetValue(name, name, count(scope, self._slot([day], query.slots)), day in query.weekdays)
+            for name, day in WEEKDAYS.items()
+        ]
+        facets["creneau"] = [
+            FacetValue(slot, label, count(scope, self._slot(query.weekdays, [slot])), slot in query.slots)
+            for slot, label in _slot_labels()
+        ]
+        scope = without("financeur")
+        facets["financeur"] = [
+            FacetValue(v, label, count(scope, self.funders[v]), v in query.funders)
+            for v, label in choices_of(enums.Funder)
+        ]
+        scope = without("certification")
+        facets["certification"] = [
+            FacetValue(code, self.certification_names[code], n, code in query.certifications)
+            for code, column in sorted(self.certifications.items())
+            if (n := count(scope, column))
+        ]
+        by_departement = grouped("departement", self.departement, len(self.departement_codes))
+        facets["departement"] = [
+            FacetValue(code, code, int(n), code in query.departements)
+            for code, n in zip(self.departement_codes, by_departement, strict=True)
+            if n
+        ]
+        return facets
+
+
+# --- the process's index ----------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_current = None
+
+
+def course_index():
+    """The index of the data as they are now: the process's one, or a new one when the data changed."""
+    global _current
+    token = data_token()
+    index = _current
+    if index is not None and token is not None and index.token == token:
+        return index
+    with _lock:
+        index = _current
+        if index is not None and token is not None and index.token == token:
+            return index
+        index = CourseIndex(token)
+        if token is not None:
+            _current = index
+    return index

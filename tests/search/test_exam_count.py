@@ -1,0 +1,35 @@
+"""The course tab counts the test tab's sessions without reading them (`exam_search(details=False)`): the
+database keeps the bounding box and numpy measures the distances; the count is the full search's total."""
+
+import datetime
+
+import pytest
+from django.http import QueryDict
+
+from cartolangue.offers.demo import demo_generate
+from cartolangue.search.engine import exam_search
+from cartolangue.search.params import parse_exam_query
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 27)
+
+
+@pytest.mark.parametrize(
+    "querystring",
+    [
+        "",
+        "commune=95585&rayon=10",
+        "commune=95585&rayon=3",
+        "commune=95585&commune=75056&rayon=8",
+        "commune=95127&rayon=0",
+        "lat=49.0&lon=2.3&rayon=25&certification=tcf-irn",
+        "departement=95&commune=95018&rayon=15",
+    ],
+)
+def test_count_alone_is_the_search_total(querystring):
+    demo_generate(courses=400, seed=3, reference_date=TODAY)
+    query = parse_exam_query(QueryDict(querystring), strict=True)
+    full = exam_search(query, today=TODAY)
+    assert exam_search(query, today=TODAY, details=False).total == full.total
+    if querystring:
+        assert full.total < exam_search(parse_exam_query(QueryDict(""), strict=True), today=TODAY).total
