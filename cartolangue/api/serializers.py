@@ -1,15 +1,23 @@
 """Model objects → plain dicts shaped like the API schemas (the only place that knows both)."""
 
+import functools
+
 from django.urls import reverse
 
 from cartolangue.geo.loading import departement_of
 from cartolangue.offers import enums
 
 
+@functools.cache
+def _labels(choices):
+    # The (lazy) labels of an enum, computed once: `choices.choices` builds a new list at every call.
+    return dict(choices.choices)
+
+
 def label(choices, value):
     if value in (None, ""):
         return None
-    return {"code": str(value), "label": str(dict(choices.choices).get(value, value))}
+    return {"code": str(value), "label": str(_labels(choices).get(value, value))}
 
 
 def level(value):

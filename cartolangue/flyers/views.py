@@ -1,6 +1,7 @@
 """The printed documents, served as PDF: a flyer from a search, an orientation sheet from a selection."""
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -93,6 +94,7 @@ def _site_url(request):
     return settings.SITE_URL or request.build_absolute_uri("/")
 
 
+@transaction.non_atomic_requests  # reads only (docs/adr/0010-search-index.md)
 def flyer_pdf(request):
     params = request.GET.copy()
     try:
@@ -105,6 +107,7 @@ def flyer_pdf(request):
     return response
 
 
+@transaction.non_atomic_requests  # reads only (docs/adr/0010-search-index.md)
 def selection_pdf(request):
     values = request.GET.getlist("cours")
     ids = [course_id(v) for v in values]

@@ -4,6 +4,7 @@ render; the engine (`cartolangue.search`) does all the filtering."""
 import re
 
 from django.conf import settings
+from django.db import transaction
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,6 +35,7 @@ def _subset(params, allowed):
     return out
 
 
+@transaction.non_atomic_requests  # reads only (docs/adr/0010-search-index.md)
 def search(request):
     params = request.GET
     if "lieu" in params:
@@ -49,7 +51,7 @@ def search(request):
     exam_query = parse_exam_query(_subset(params, EXAM_PARAMS))
     invalid = {e.param for e in query.errors}
     result = course_search(query)
-    exams = exam_search(exam_query)
+    exams = exam_search(exam_query, details=tab == "tests")
     main_filters, practical_filters, more_filters = filter_groups(result.facets)
     geo_params = course_params.copy()
     for key in ("page", "taille", "tri"):
@@ -57,6 +59,7 @@ def search(request):
     context = {
         "query": query,
         "result": result,
+        "data_version": result.version,
         "exams": exams,
         "tab": tab,
         "errors": query.errors + exam_query.errors,
@@ -174,6 +177,7 @@ def _page_links(params, result):
     }
 
 
+@transaction.non_atomic_requests  # reads only (docs/adr/0010-search-index.md)
 def course(request, pk):
     course = get_object_or_404(Course.objects.for_display().prefetch_related("sessions"), pk=pk)
     others = (
@@ -200,6 +204,7 @@ def course(request, pk):
     )
 
 
+@transaction.non_atomic_requests  # reads only (docs/adr/0010-search-index.md)
 def structure(request, pk):
     structure = get_object_or_404(Structure, pk=pk)
     report = urlencode(
