@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from cartolangue.flyers.languages import site_language
 from cartolangue.geo.models import Zone
 from cartolangue.offers import enums
-from cartolangue.search.engine import course_queryset, exam_queryset
+from cartolangue.search.engine import course_search, exam_queryset
 from cartolangue.search.params import ExamQuery, Location
 
 T = enums.CourseType
@@ -148,8 +148,8 @@ def build_flyer(query, language, *, search_params, site_url, today=None):
         groups.append(content)
         if not wanted:
             continue
-        group_query = dataclasses.replace(query, types=sorted(wanted), sort="", page=1)
-        items = list(course_queryset(group_query, today=today).for_display()[:ITEMS_PER_GROUP])
+        group_query = dataclasses.replace(query, types=sorted(wanted), sort="", page=1, page_size=ITEMS_PER_GROUP)
+        items = course_search(group_query, facets=False, today=today).items
         if not items and zone is not None:
             wide = dataclasses.replace(
                 group_query,
@@ -157,7 +157,7 @@ def build_flyer(query, language, *, search_params, site_url, today=None):
                 zones=[zone],
                 departements=[],
             )
-            items = list(course_queryset(wide, today=today).for_display()[:ITEMS_PER_GROUP])
+            items = course_search(wide, facets=False, today=today).items
             content.widened_to = zone if items else None
         content.items = [course_item(c, language) for c in items]
         shown += items

@@ -42,6 +42,7 @@ class SearchResult:
     page_size: int
     facets: dict = field(default_factory=dict)
     version: str | None = None  # the data version the results come from (None: unknown)
+    last_modified: object = None  # the latest update of any course, when known
 
     @property
     def pages(self):
@@ -101,6 +102,7 @@ def course_search(query, *, facets=True, today=None):
         page_size=query.page_size,
         facets=hits.facets,
         version=index.token,
+        last_modified=index.last_modified,
     )
 
 

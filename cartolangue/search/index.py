@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connections
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Max, Value, When
 from django.utils.translation import get_language
 
 from cartolangue.geo.distance import bbox_around, nearest_km
@@ -91,6 +91,13 @@ def _nullable_bool(values):
     return np.fromiter((NULL if v is None else int(v) for v in values), dtype=np.int8, count=len(values))
 
 
+def _pack(mask):
+    """A boolean column → its bits in 64-bit words (zero bits past the end)."""
+    packed = np.packbits(mask, bitorder="little")
+    packed = np.concatenate([packed, np.zeros(-len(packed) % 8, dtype=np.uint8)])
+    return packed.view(np.uint64)
+
+
 def _columns(values_list):
     """The columns of a `values_list` queryset, read with the database cursor: Django's per-row conversions
     cost more than the query at 100,000 rows. Booleans come as 0/1 on SQLite, dates as ISO text: the callers
@@ -135,6 +142,7 @@ class CourseIndex:
         self._next_session = {}
         self._shown = {}
         self._level_columns = {}
+        self._packed = {}
         columns = _columns(
             Course.objects.order_by("pk").values_list(
                 "pk",
@@ -154,12 +162,17 @@ class CourseIndex:
             )
         )
         self.size = n = len(columns[0])
+        self.last_modified = Course.objects.aggregate(latest=Max("updated_at"))["latest"]
         self.ids = np.array(columns[0], dtype=np.int64)
         self.course_type = _codes(columns[1], enums.CourseType.values)
         self.parcours = _codes(columns[2], enums.Parcours.values)
         self.target = _nullable_int(columns[3])
         self.oral = _nullable_int(columns[4])
         self.written = _nullable_int(columns[5])
+        # The target level as a position in CecrlLevel (NULL: none), for the facet's single bincount.
+        self.target_code = np.full(n, NULL, dtype=np.int16)
+        for i, level in enumerate(enums.CecrlLevel):
+            self.target_code[self.target == int(level)] = i
         self.childcare = _nullable_bool(columns[6])
         self.free = _nullable_bool(columns[7])
         self.places = _nullable_bool(columns[8])
@@ -458,31 +471,42 @@ class CourseIndex:
 
     # --- facets --------------------------------------------------------------------------------------------
 
+    def _matrix(self, name, columns):
+        """Boolean columns (made by the function `columns`) packed into rows of 64-bit words, once per index:
+        counting the courses of a scope in each column is then one AND and one popcount per word."""
+        if name not in self._packed:
+            made = columns()
+            self._packed[name] = np.vstack([_pack(c) for c in made]) if made else np.zeros((0, 1), np.uint64)
+        return self._packed[name]
+
+    def _code_matrix(self, name, codes, size):
+        """The packed columns "code == i", for i in range(size)."""
+        return self._matrix(name, lambda: [codes == i for i in range(size)])
+
     def facets(self, query, filters, reach, today):
         """The same facets as `search.facets.course_facets`, from the columns."""
         everything = np.ones(self.size, dtype=bool) if reach is None else reach
-
-        def others(skip):
-            mask = everything.copy()
-            for name, column in filters.items():
-                if name != skip:
-                    mask &= column
-            return mask
-
-        cache = {}
+        masks, packed = {}, {}
 
         def without(name):
+            """The courses matching every filter but `name`'s (the scope of its facet), and their bits."""
             key = name if name in filters else None
-            if key not in cache:
-                cache[key] = others(key)
-            return cache[key]
+            if key not in masks:
+                mask = everything.copy()
+                for other, column in filters.items():
+                    if other != key:
+                        mask &= column
+                masks[key] = mask
+                packed[key] = _pack(mask)
+            return masks[key]
 
-        def count(mask, column):
-            return int(np.count_nonzero(mask & column))
+        def counts(name, matrix):
+            without(name)
+            scope = packed[name if name in filters else None]
+            return np.bitwise_count(matrix & scope).sum(axis=1, dtype=np.int64).tolist()
 
         def grouped(name, codes, size):
-            # Codes shifted by one, so that NULL (-1) falls in bin 0, which is dropped.
-            return np.bincount(codes[without(name)] + 1, minlength=size + 1)[1:]
+            return counts(name, self._code_matrix(name, codes, size))
 
         facets = {}
         by_type = grouped("type", self.course_type, len(enums.CourseType.values))
@@ -495,11 +519,12 @@ class CourseIndex:
             FacetValue(v, label, int(by_parcours[i]), v in query.parcours)
             for i, (v, label) in enumerate(choices_of(enums.Parcours))
         ]
-        targets = self.target[without("niveau_vise")]
+        levels = list(enums.CecrlLevel)
+        by_target = grouped("niveau_vise", self.target_code, len(levels))
         target_labels = [enums.CecrlLevel(v).label for v in query.target_levels]
         facets["niveau_vise"] = [
-            FacetValue(lvl.label, lvl.label, int(np.count_nonzero(targets == int(lvl))), lvl.label in target_labels)
-            for lvl in enums.CecrlLevel
+            FacetValue(lvl.label, lvl.label, int(by_target[i]), lvl.label in target_labels)
+            for i, lvl in enumerate(levels)
         ]
         levels = [NO_LEVEL_MARK, *enums.CecrlLevel]
         for name, entry, selected in (
@@ -507,53 +532,65 @@ class CourseIndex:
             ("niveau_entree_ecrit", self.written, query.written_levels),
         ):
             chosen = [level_value(v) for v in selected]
+            fits = counts(name, self._matrix(name, lambda entry=entry: [self._fits(lvl, entry) for lvl in levels]))
             facets[name] = [
-                FacetValue(
-                    level_value(lvl),
-                    level_value(lvl),
-                    count(without(name), self._fits(lvl, entry)),
-                    level_value(lvl) in chosen,
-                )
-                for lvl in levels
+                FacetValue(level_value(lvl), level_value(lvl), n, level_value(lvl) in chosen)
+                for lvl, n in zip(levels, fits, strict=True)
             ]
         for name, column, chosen in (
             ("garde_enfants", self.childcare, query.childcare),
             ("gratuit", self.free, query.free),
             ("places", self.places, query.places),
         ):
-            facets[name] = [FacetValue("oui", "oui", count(without(name), column == 1), bool(chosen))]
+            (n,) = counts(name, self._matrix(name, lambda column=column: [column == 1]))
+            facets[name] = [FacetValue("oui", "oui", n, bool(chosen))]
 
-        scope = without("scolarisation")
-        open_count = count(scope, ~self.has_schooling)
+        values = [v for v, _label in choices_of(enums.Schooling)]
+        open_count, *found = counts(
+            "scolarisation",
+            self._matrix("scolarisation", lambda: [~self.has_schooling] + [self.schooling[v] for v in values]),
+        )
         facets["scolarisation"] = [
-            FacetValue(v, label, count(scope, self.schooling[v]) + open_count, v in query.schooling)
-            for v, label in choices_of(enums.Schooling)
+            FacetValue(v, label, n + open_count, v in query.schooling)
+            for (v, label), n in zip(choices_of(enums.Schooling), found, strict=True)
         ]
-        scope = without("public")
-        open_count = count(scope, ~self.has_exclusive)
+        values = [v for v, _label in choices_of(enums.Audience)]
+        open_count, *found = counts(
+            "public", self._matrix("public", lambda: [~self.has_exclusive] + [self.exclusive[v] for v in values])
+        )
         facets["public"] = [
-            FacetValue(v, label, open_count + count(scope, self.exclusive[v]), v in query.audiences)
-            for v, label in choices_of(enums.Audience)
+            FacetValue(v, label, open_count + n, v in query.audiences)
+            for (v, label), n in zip(choices_of(enums.Audience), found, strict=True)
         ]
-        scope = without("horaire")
+        # Weekly slots: one packed row per (weekday, time slot); a day's facet keeps the chosen time slots, a
+        # time slot's keeps the chosen days.
+        width = len(SLOT_NAMES)
+        slots = self._matrix("slots", lambda: [((self.slot_bits >> b) & 1).astype(bool) for b in range(7 * width)])
+        days = [int(d) for d in query.weekdays] or range(7)
+        categories = [SLOT_NAMES.index(c) for c in query.slots] or range(width)
+        per_day = np.vstack([np.bitwise_or.reduce(slots[[width * d + c for c in categories]]) for d in range(7)])
+        per_slot = np.vstack([np.bitwise_or.reduce(slots[[width * d + c for d in days]]) for c in range(width)])
+        by_day = counts("horaire", per_day)
         facets["jour"] = [
-            FacetValue(name, name, count(scope, self._slot([day], query.slots)), day in query.weekdays)
-            for name, day in WEEKDAYS.items()
+            FacetValue(name, name, by_day[int(day)], day in query.weekdays) for name, day in WEEKDAYS.items()
         ]
+        by_slot = counts("horaire", per_slot)
         facets["creneau"] = [
-            FacetValue(slot, label, count(scope, self._slot(query.weekdays, [slot])), slot in query.slots)
+            FacetValue(slot, label, by_slot[SLOT_NAMES.index(slot)], slot in query.slots)
             for slot, label in _slot_labels()
         ]
-        scope = without("financeur")
+        values = [v for v, _label in choices_of(enums.Funder)]
+        found = counts("financeur", self._matrix("financeur", lambda: [self.funders[v] for v in values]))
         facets["financeur"] = [
-            FacetValue(v, label, count(scope, self.funders[v]), v in query.funders)
-            for v, label in choices_of(enums.Funder)
+            FacetValue(v, label, n, v in query.funders)
+            for (v, label), n in zip(choices_of(enums.Funder), found, strict=True)
         ]
-        scope = without("certification")
+        codes = sorted(self.certifications)
+        found = counts("certification", self._matrix("certification", lambda: [self.certifications[c] for c in codes]))
         facets["certification"] = [
             FacetValue(code, self.certification_names[code], n, code in query.certifications)
-            for code, column in sorted(self.certifications.items())
-            if (n := count(scope, column))
+            for code, n in zip(codes, found, strict=True)
+            if n
         ]
         by_departement = grouped("departement", self.departement, len(self.departement_codes))
         facets["departement"] = [

@@ -15,6 +15,7 @@ from cartolangue.geo.models import Commune, Zone
 from cartolangue.offers import enums
 from cartolangue.offers.indexing import normalise
 from cartolangue.offers.models import Certification
+from cartolangue.search.version import memo_by_version
 
 PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -289,18 +290,12 @@ class _Reader:
         lon = self.number("lon", minimum=-180, maximum=180)
         radius = DEFAULT_RADIUS_KM if radius is None else radius
         centres = []
-        if codes:
-            found = {
-                c.code_insee: c
-                for c in Commune.objects.filter(code_insee__in=codes).only(
-                    "id", "code_insee", "name", "latitude", "longitude"
-                )
-            }
-            for code in dict.fromkeys(codes):
-                if code in found:
-                    centres.append(Centre(found[code].latitude, found[code].longitude, found[code]))
-                else:
-                    self.fail("commune", _("commune « %(code)s » inconnue") % {"code": code[:10]})
+        for code in dict.fromkeys(codes):
+            commune = memo_by_version(("commune", code), lambda code=code: _commune(code))
+            if commune is not None:
+                centres.append(Centre(commune.latitude, commune.longitude, commune))
+            else:
+                self.fail("commune", _("commune « %(code)s » inconnue") % {"code": code[:10]})
         if (lat is None) != (lon is None):
             self.fail("lat" if lat is None else "lon", _("lat et lon vont ensemble"))
         elif lat is not None:
@@ -313,9 +308,17 @@ class _Reader:
         return page, size
 
 
+def _commune(code):
+    return Commune.objects.filter(code_insee=code).only("id", "code_insee", "name", "latitude", "longitude").first()
+
+
+def _known_certifications():
+    return sorted(Certification.objects.values_list("code", flat=True))
+
+
 def _certification_codes(reader, name="certification"):
-    known = set(Certification.objects.values_list("code", flat=True))
-    return reader.choices(name, {c: c for c in sorted(known)})
+    known = memo_by_version("certification-codes", _known_certifications)
+    return reader.choices(name, {c: c for c in known})
 
 
 def _zones(reader):

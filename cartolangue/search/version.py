@@ -42,3 +42,23 @@ def data_token(using="default") -> str | None:
         cursor.execute("SELECT token FROM search_dataversion WHERE id = 1")
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+_memo = {}
+MEMO_SIZE = 5000
+
+
+def memo_by_version(key, compute):
+    """`compute()`, kept per process until the data change (a few lookups every search makes: the known
+    certification codes, a commune by its code). Without a token, computed every time."""
+    token = data_token()
+    if token is None:
+        return compute()
+    entry = _memo.get(key)
+    if entry is not None and entry[0] == token:
+        return entry[1]
+    value = compute()
+    if len(_memo) >= MEMO_SIZE:
+        _memo.clear()
+    _memo[key] = (token, value)
+    return value

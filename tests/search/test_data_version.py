@@ -13,7 +13,7 @@ from cartolangue.geo.models import Zone, Zoning
 from cartolangue.offers import enums
 from cartolangue.offers.models import Certification, Course, CourseAudience, Place, TimeSlot
 from cartolangue.search.models import DataVersion
-from cartolangue.search.version import data_token
+from cartolangue.search.version import data_token, memo_by_version
 from tests.factories import CourseFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +166,17 @@ def test_every_watched_table_has_its_triggers():
             )
             expected = sorted(tables)
         assert sorted(row[0] for row in cursor.fetchall()) == expected
+
+
+def test_memo_by_version_recomputes_after_a_write():
+    calls = []
+
+    def compute():
+        calls.append(None)
+        return sorted(Certification.objects.values_list("code", flat=True))
+
+    first = memo_by_version("test-codes", compute)
+    assert memo_by_version("test-codes", compute) == first and len(calls) == 1
+    Certification.objects.create(code="zz-test", name="Test", family=Certification.objects.first().family)
+    again = memo_by_version("test-codes", compute)
+    assert len(calls) == 2 and again == sorted([*first, "zz-test"])
