@@ -63,7 +63,7 @@ def create_triggers(apps, schema_editor):
                 f"FOR EACH STATEMENT EXECUTE FUNCTION {PG_FUNCTION}()"
             )
     else:
-        raise NotImplementedError(f"No data-version triggers for {connection.vendor}")
+        raise RuntimeError(f"Carto-Langue supports SQLite and PostgreSQL; no data-version triggers for {connection.vendor}")
 
 
 def drop_triggers(apps, schema_editor):
