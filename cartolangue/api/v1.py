@@ -4,7 +4,6 @@
 import tempfile
 from typing import Literal
 
-from django.core.cache import caches
 from django.db.models import Max
 from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Path, Query
 
 from cartolangue.api import schemas, serializers
+from cartolangue.api.renderers import ORJSONRenderer
 from cartolangue.geo.models import Zoning
 from cartolangue.interop.data_inclusion import writer as di_writer
 from cartolangue.interop.lheo.writer import write_lheo
@@ -30,10 +30,12 @@ from cartolangue.search.engine import (
     structure_search,
 )
 from cartolangue.search.params import ParamError, parse_course_query, parse_exam_query
+from cartolangue.search.version import per_version
 
 MAP_LIMIT = 20_000
 
 api = NinjaAPI(
+    renderer=ORJSONRenderer(),
     title="Carto-Langue",
     version="1",
     description=str(
@@ -78,19 +80,18 @@ NOT_FOUND = {404: schemas.NotFoundOut, **ERRORS}
 
 def _course_serializer(result):
     """`serializers.course`, whose result for a course depends only on the course (but for the distance) and
-    is kept in the "fragments" cache per data version, language and day (docs/adr/0010-search-index.md)."""
+    is kept per process, data version, language and day (docs/adr/0010-search-index.md)."""
     if not result.version:
         return serializers.course
-    suffix = f"{result.version}:{get_language()}:{timezone.localdate().isoformat()}"
-    fragments = caches["fragments"]
-    keys = {c.pk: f"api-course:{c.pk}:{suffix}" for c in result.items}
-    known = fragments.get_many(keys.values())
+    known = per_version("api-course", result.version)
+    suffix = (get_language(), timezone.localdate())
 
     def serialize(course):
-        data = known.get(keys[course.pk])
+        key = (course.pk, *suffix)
+        data = known.get(key)
         if data is None:
             data = serializers.course(course)
-            fragments.set(keys[course.pk], {**data, "distance_km": None})
+            known[key] = {**data, "distance_km": None}
         distance = getattr(course, "distance", None)
         return {**data, "distance_km": round(distance, 2) if distance is not None else None}
 

@@ -36,7 +36,7 @@ from cartolangue.offers.models import (
 from cartolangue.search.facets import FacetValue, level_value
 from cartolangue.search.filters import slot_q
 from cartolangue.search.params import NO_LEVEL_MARK, SLOTS, WEEKDAYS
-from cartolangue.search.version import data_token
+from cartolangue.search.version import BoundedDict, data_token
 
 NULL = -1
 NO_DATE = np.iinfo(np.int32).max
@@ -62,19 +62,6 @@ def _translated(choices, language):
 
 def choices_of(enum):
     return _translated(enum, get_language())
-
-
-class BoundedDict(OrderedDict):
-    """A dict that forgets its oldest entries beyond `size`."""
-
-    def __init__(self, size):
-        super().__init__()
-        self.size = size
-
-    def __setitem__(self, key, value):
-        super().__setitem__(key, value)
-        while len(self) > self.size:
-            self.popitem(last=False)
 
 
 def _codes(values, choices):
@@ -621,4 +608,22 @@ def course_index():
         index = CourseIndex(token)
         if token is not None:
             _current = index
+    return index
+
+
+def warm_up(today=None):
+    """Build the index of the current data and its lazy parts (the text index, the packed facet columns, the
+    default order) now rather than at the first searches. Run by the gunicorn master before it forks its
+    workers (config/gunicorn.py): they start with the index, shared copy-on-write, and no request pays its
+    build. Returns the index."""
+    from django.http import QueryDict
+    from django.utils import timezone
+
+    from cartolangue.search.params import parse_course_query
+
+    today = today or timezone.localdate()
+    index = course_index()
+    index._text_index()
+    index.search(parse_course_query(QueryDict("")), today=today)
+    index.next_session(today)
     return index

@@ -32,16 +32,47 @@ watched table must be followed by one that re-creates its triggers; tests/search
 checks that every watched table has them.
 """
 
+import contextvars
+from collections import OrderedDict
+
 from django.db import connections
+
+_request_tokens = contextvars.ContextVar("data_tokens_of_this_request", default=None)
 
 
 def data_token(using="default") -> str | None:
     """The current data-version token, in one indexed query; None when the row is missing (a test's flush
-    empties every table): the caller must then treat the data as unknown and not cache it."""
+    empties every table): the caller must then treat the data as unknown and not cache it. Within a read-only
+    request (`DataVersionMiddleware`), read once: the search, the lookups and the card parts of one page all
+    see the same version."""
+    tokens = _request_tokens.get()
+    if tokens is not None and using in tokens:
+        return tokens[using]
     with connections[using].cursor() as cursor:
         cursor.execute("SELECT token FROM search_dataversion WHERE id = 1")
         row = cursor.fetchone()
-    return row[0] if row else None
+    token = row[0] if row else None
+    if tokens is not None:
+        tokens[using] = token
+    return token
+
+
+class DataVersionMiddleware:
+    """GET and HEAD requests (which write nothing) read the data-version token once rather than at every
+    lookup: one query less per memoised lookup, and one version for the whole response. Other methods may
+    write, then read their own writes: they read the token every time."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        reset = _request_tokens.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _request_tokens.reset(reset)
 
 
 _memo = {}
@@ -62,3 +93,30 @@ def memo_by_version(key, compute):
         _memo.clear()
     _memo[key] = (token, value)
     return value
+
+
+class BoundedDict(OrderedDict):
+    """A dict that forgets its oldest entries beyond `size`."""
+
+    def __init__(self, size):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        while len(self) > self.size:
+            self.popitem(last=False)
+
+
+_per_version = {}
+
+
+def per_version(name, version, size=10_000):
+    """A process-local dict for values derived from the data at `version` (a token): the parts of result
+    cards and the API's dicts of courses. A new version starts an empty dict, so nothing stale is ever read,
+    and nothing is pickled (a shared cache backend would unpickle every value at every read)."""
+    entry = _per_version.get(name)
+    if entry is None or entry[0] != version:
+        entry = (version, BoundedDict(size))
+        _per_version[name] = entry
+    return entry[1]

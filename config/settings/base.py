@@ -31,22 +31,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "transaction_mode": "IMMEDIATE",
         }
     )
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections on both databases: a new SQLite connection re-reads the whole schema (tables,
+# indexes, the data-version triggers) at its first statement, a new PostgreSQL one forks a backend; either
+# cost more than a search (ADR 0011).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# "fragments": the parts of result cards that depend only on the course, keyed by the data version (ADR 0010).
-# In memory, per process: nothing to run beside the app.
+# In memory, per process: nothing to run beside the app. (The parts of result cards that depend only on the
+# course are kept per data version by `cartolangue.search.version.per_version`, ADR 0010.)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    "fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "fragments",
-        "TIMEOUT": 24 * 3600,
-        "OPTIONS": {"MAX_ENTRIES": 10_000},
-    },
 }
 
 INSTALLED_APPS = [
@@ -73,6 +69,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "cartolangue.www.middleware.RejectNulBytesMiddleware",
+    "cartolangue.search.version.DataVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
