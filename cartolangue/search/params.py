@@ -229,11 +229,14 @@ class _Reader:
     def choices(self, name, allowed):
         out = []
         # The page forgives case and accents ("Lundi", "apres-midi"); the API takes the documented values.
-        lookup = {} if self.strict else {normalise(str(k)): v for k, v in allowed.items()}
+        lookup = None  # built only when a value is not a documented one
         for value in self.values(name):
             if value in allowed:
                 out.append(allowed[value])
-            elif normalise(value) in lookup:
+                continue
+            if lookup is None:
+                lookup = {} if self.strict else {normalise(str(k)): v for k, v in allowed.items()}
+            if normalise(value) in lookup:
                 out.append(lookup[normalise(value)])
             else:
                 self.fail(
@@ -321,11 +324,15 @@ def _certification_codes(reader, name="certification"):
     return reader.choices(name, {c: c for c in known})
 
 
+def _zone(slug, code):
+    return Zone.objects.filter(zoning__slug=slug, code=code).select_related("zoning").first()
+
+
 def _zones(reader):
     zones = []
     for value in reader.values("zone"):
         slug, _sep, code = value.partition(":")
-        zone = Zone.objects.filter(zoning__slug=slug, code=code).select_related("zoning").first() if code else None
+        zone = _zone(slug, code) if code else None
         if zone is None:
             reader.fail(
                 "zone", _("zone « %(value)s » inconnue (forme attendue : zonage:code)") % {"value": value[:60]}

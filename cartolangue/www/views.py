@@ -98,24 +98,29 @@ def _selection_ids(params):
     return ids[:MAX_SELECTION]
 
 
-def _with_selection(params, ids):
+def _selection_links(params):
+    """A function: the ids of a selection → this page's URL with that selection (the rest of the query
+    encoded once: the page makes one link per card)."""
     out = params.copy()
-    out.setlist("selection", [str(i) for i in ids])
+    out.pop("selection", None)
     out.pop("lieu_inconnu", None)
-    return "?" + out.urlencode()
+    base = out.urlencode()
+    base = f"?{base}&" if base else "?"
+    return lambda ids: base + urlencode([("selection", i) for i in ids])
 
 
 def _selection_context(request, params, course_params, result):
     ids = _selection_ids(params)
-    names = dict(Course.objects.filter(pk__in=ids).values_list("pk", "name"))
+    names = dict(Course.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
     ids = [i for i in ids if i in names]
     full = len(ids) >= MAX_SELECTION
+    selection_link = _selection_links(params)
     for course in result.items:
         course.selected = course.pk in ids
         if course.selected:
-            course.selection_url = _with_selection(params, [i for i in ids if i != course.pk])
+            course.selection_url = selection_link([i for i in ids if i != course.pk])
         elif not full:
-            course.selection_url = _with_selection(params, [*ids, course.pk])
+            course.selection_url = selection_link([*ids, course.pk])
         else:
             course.selection_url = None
     flyer_params = course_params.copy()
@@ -124,7 +129,7 @@ def _selection_context(request, params, course_params, result):
     language = translation.get_language()
     return {
         "selection": [
-            {"pk": i, "name": names[i], "remove_url": _with_selection(params, [j for j in ids if j != i])} for i in ids
+            {"pk": i, "name": names[i], "remove_url": selection_link([j for j in ids if j != i])} for i in ids
         ],
         "selection_ids": [str(i) for i in ids],  # strings: a localised int would print "3 141"
         "selection_full": full,
