@@ -199,6 +199,8 @@ class Server:
         self.process = subprocess.Popen(
             [
                 str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "--config",
+                "config/gunicorn.py",  # as in production: the index is built before the workers fork
                 "config.wsgi",
                 "--workers",
                 "2",

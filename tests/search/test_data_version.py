@@ -180,3 +180,28 @@ def test_memo_by_version_recomputes_after_a_write():
     Certification.objects.create(code="zz-test", name="Test", family=Certification.objects.first().family)
     again = memo_by_version("test-codes", compute)
     assert len(calls) == 2 and again == sorted([*first, "zz-test"])
+
+
+@pytest.mark.parametrize(("method", "same"), [("get", True), ("head", True), ("post", False)])
+def test_a_read_only_request_reads_the_token_once(rf, course, method, same):
+    """DataVersionMiddleware: within a GET or HEAD request the token is read once (one version for the whole
+    response); a POST, which may write then read its own writes, reads it every time."""
+    from django.test.utils import CaptureQueriesContext
+
+    from cartolangue.search.version import DataVersionMiddleware
+
+    seen = []
+
+    def view(request):
+        with CaptureQueriesContext(connection) as queries:
+            seen.append(data_token())
+            _save(course)  # a write in between (another process, in real life)
+            seen.append(data_token())
+        seen.append(sum("search_dataversion" in q["sql"] and q["sql"].startswith("SELECT") for q in queries))
+        return "response"
+
+    assert DataVersionMiddleware(view)(getattr(rf, method)("/")) == "response"
+    first, second, reads = seen
+    assert (first == second) is same
+    assert reads == (1 if same else 2)
+    assert data_token() == second if not same else data_token() != first  # after the request: read again
