@@ -80,7 +80,7 @@ def render_flyer(context):
                 # Exam sessions take the room of one course: a group that has them shows one course less.
                 group.items = items[: max(1, limit - 1) if exams else limit]
                 group.exams = exams[: min(limit, 2)]
-            document = render_document("flyers/flyer.html", context)
+            document = render_document("flyers/flyer.html", context, collapse=True)
             if len(document.pages) == 1:
                 break
         return document.write_pdf()
