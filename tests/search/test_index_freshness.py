@@ -406,3 +406,59 @@ def test_words_with_like_and_regex_metacharacters_agree_with_sql():
         params = QueryDict(mutable=True)
         params.setlist("q", [word, WORD])
         assert sorted(_agree(params.urlencode())) == expected, word
+
+
+class _Log:
+    def __init__(self):
+        self.lines = []
+
+    def info(self, message, *args):
+        self.lines.append(("info", message % args))
+
+    def warning(self, message, *args):
+        self.lines.append(("warning", message % args))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_gunicorn_master_builds_the_whole_index_before_forking():
+    """config/gunicorn.py's `when_ready`: the index of the current data, its text index, facet columns and
+    default order are built in the master, and its database connection is closed before the workers fork."""
+    import importlib
+
+    gunicorn_config = importlib.import_module("config.gunicorn")
+    assert gunicorn_config.preload_app is True
+    DataVersion.objects.get_or_create(id=1, defaults={"token": "restored-by-the-test"})
+    course("au démarrage")
+    server = type("Server", (), {"log": _Log()})()
+    gunicorn_config.when_ready(server)
+    if not getattr(connection, "is_in_memory_db", lambda: False)():  # Django keeps a test's memory database
+        assert connection.connection is None  # closed: no socket or file handle shared with the workers
+    index = course_index()
+    assert index.token == data_token()  # the one built by when_ready: no rebuild at the first search
+    assert index._text is not None and index._packed
+    assert server.log.lines == [("info", server.log.lines[0][1])]
+    assert server.log.lines[0][1].startswith(f"Search index ready: {index.size} courses in ")
+    result = course_search(parse_course_query(QueryDict(f"q={WORD}")))
+    assert result.version == index.token and result.total == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unmigrated_database_does_not_stop_the_server(monkeypatch):
+    import importlib
+
+    from django.db import DatabaseError
+
+    import cartolangue.search.index
+
+    def broken(today=None):
+        raise DatabaseError("no such table: search_dataversion")
+
+    monkeypatch.setattr(cartolangue.search.index, "warm_up", broken)
+    server = type("Server", (), {"log": _Log()})()
+    importlib.import_module("config.gunicorn").when_ready(server)
+    assert server.log.lines == [
+        (
+            "warning",
+            "Search index not built at start-up (no such table: search_dataversion): the first searches will build it",
+        )
+    ]
