@@ -36,7 +36,7 @@ from cartolangue.offers.models import (
 from cartolangue.search.facets import FacetValue, level_value
 from cartolangue.search.filters import slot_q
 from cartolangue.search.params import NO_LEVEL_MARK, SLOTS, WEEKDAYS
-from cartolangue.search.version import BoundedDict, data_token
+from cartolangue.search.version import BoundedDict, data_token, memo_by_version
 
 NULL = -1
 NO_DATE = np.iinfo(np.int32).max
@@ -76,6 +76,11 @@ def _nullable_int(values):
 
 def _nullable_bool(values):
     return np.fromiter((NULL if v is None else int(v) for v in values), dtype=np.int8, count=len(values))
+
+
+def _zone_communes(zone_ids):
+    communes = ZoneMembership.objects.filter(zone__in=zone_ids).values_list("commune_id", flat=True)
+    return np.fromiter(communes, dtype=np.int64)
 
 
 def _pack(mask):
@@ -166,6 +171,7 @@ class CourseIndex:
         self.latitude = np.array(columns[9], dtype=np.float64)
         self.longitude = np.array(columns[10], dtype=np.float64)
         self.commune = np.array(columns[11], dtype=np.int64)
+        self._commune_top = None
         self.departement_codes = sorted({c for c in columns[12] if c})
         self.departement = _codes(columns[12], self.departement_codes)
         self.texts = columns[13]
@@ -339,6 +345,17 @@ class CourseIndex:
             self._next_session = {key: days}
         return self._next_session[key]
 
+    def _in_communes(self, ids):
+        """Mask of the courses located in these communes (ids): a lookup table indexed by commune id, one
+        gather over the column (`np.isin` sorts both sides: 0.4 ms → 0.1 ms at 100,000 courses)."""
+        if not self.size:
+            return np.zeros(0, dtype=bool)
+        if self._commune_top is None:
+            self._commune_top = int(self.commune.max())
+        table = np.zeros(self._commune_top + 1, dtype=bool)
+        table[ids[(ids >= 0) & (ids <= self._commune_top)]] = True
+        return table[self.commune]
+
     def distance(self, location, candidates):
         """Distance in km from the nearest centre, for the candidate positions (the SQL's haversine)."""
         return nearest_km(self.latitude[candidates], self.longitude[candidates], location.centres)
@@ -355,8 +372,8 @@ class CourseIndex:
             codes = [self.departement_codes.index(d) for d in query.departements if d in self.departement_codes]
             f["departement"] = np.isin(self.departement, codes)
         if query.zones:
-            communes = ZoneMembership.objects.filter(zone__in=query.zones).values_list("commune_id", flat=True)
-            f["zone"] = np.isin(self.commune, np.fromiter(communes, dtype=np.int64))
+            zones = tuple(sorted(zone.pk for zone in query.zones))
+            f["zone"] = self._in_communes(memo_by_version(("zone-communes", zones), lambda: _zone_communes(zones)))
         if query.types:
             f["type"] = np.isin(self.course_type, [enums.CourseType.values.index(t) for t in query.types])
         if query.parcours:
@@ -391,7 +408,7 @@ class CourseIndex:
         """(mask of the courses within reach, distance of every course in reach)."""
         communes = [c.commune.pk for c in location.centres if c.commune]
         if location.radius_km == 0 and communes:
-            mask = np.isin(self.commune, communes)
+            mask = self._in_communes(np.array(communes, dtype=np.int64))
         else:
             mask = np.zeros(self.size, dtype=bool)
             for c in location.centres:

@@ -5,6 +5,7 @@ a `ParamError` naming the parameter; the API answers 422 with it, the page shows
 """
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -332,7 +333,7 @@ def _zones(reader):
     zones = []
     for value in reader.values("zone"):
         slug, _sep, code = value.partition(":")
-        zone = _zone(slug, code) if code else None
+        zone = memo_by_version(("zone", slug, code), functools.partial(_zone, slug, code)) if code else None
         if zone is None:
             reader.fail(
                 "zone", _("zone « %(value)s » inconnue (forme attendue : zonage:code)") % {"value": value[:60]}

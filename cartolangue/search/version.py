@@ -4,7 +4,8 @@ An in-process cache (the search index) keeps the token it was built with, and re
 `data_token()` returns another one. The token lives in one row (`search_dataversion`, id 1), renewed by
 database triggers created in migration search/0001_dataversion on every table the search reads (courses,
 places, structures, sessions, time slots, audiences, schooling, funders, certifications and the
-course↔certification table, exam sessions, communes, départements).
+course↔certification table, exam sessions, communes, départements; and, since search/0002_watch_zones,
+the zonings, zones and their communes).
 
 Why triggers rather than signals or an `updated_at` maximum: every write path is covered, whatever wrote the
 row: ORM saves, `bulk_create`, `queryset.update()` and `.delete()` (which send no signals), COPY through

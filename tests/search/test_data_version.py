@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from cartolangue.db import insert_rows
-from cartolangue.geo.models import Zone, Zoning
+from cartolangue.geo.models import Epci, Zone, ZoneMembership, Zoning
 from cartolangue.offers import enums
 from cartolangue.offers.models import Certification, Course, CourseAudience, Place, TimeSlot
 from cartolangue.search.models import DataVersion
@@ -18,6 +18,7 @@ from tests.factories import CourseFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 migration = importlib.import_module("cartolangue.search.migrations.0001_dataversion")
+zones_migration = importlib.import_module("cartolangue.search.migrations.0002_watch_zones")
 
 
 @pytest.fixture(autouse=True)
@@ -88,6 +89,20 @@ def _raw_sql(course):
         cursor.execute(f"UPDATE {Course._meta.db_table} SET total_hours = 120 WHERE id = %s", [course.pk])
 
 
+def _zone_create(course):
+    Zone.objects.create(zoning=Zoning.objects.create(slug="bassins", name="Bassins"), code="1", name="Un")
+
+
+def _zone_membership_delete(course):
+    zone = Zone.objects.create(zoning=Zoning.objects.create(slug="bassins", name="Bassins"), code="1", name="Un")
+    ZoneMembership.objects.create(
+        zoning=zone.zoning, zone=zone, commune=course.place.commune, resolution=ZoneMembership.Resolution.choices[0][0]
+    )
+    token = data_token()
+    ZoneMembership.objects.filter(zone=zone).delete()
+    assert data_token() != token
+
+
 @pytest.mark.parametrize(
     "write",
     [
@@ -103,6 +118,8 @@ def _raw_sql(course):
         _place_save,
         _session_create,
         _raw_sql,
+        _zone_create,
+        _zone_membership_delete,
     ],
 )
 def test_token_changes_on_every_write_path(course, write):
@@ -126,10 +143,10 @@ def test_each_write_gives_a_new_token(course):
     "write",
     [
         lambda: get_user_model().objects.create_user("moderatrice", password="x"),
-        lambda: Zone.objects.create(zoning=Zoning.objects.create(slug="bassins", name="Bassins"), code="1", name="Un"),
+        lambda: Epci.objects.create(code="200000000", name="CA Exemple", kind="CA"),
         lambda: Course.objects.filter(pk=-1).exists(),
     ],
-    ids=["user", "zone", "read"],
+    ids=["user", "epci", "read"],
 )
 def test_token_unchanged_by_other_tables_and_reads(course, write):
     before = data_token()
@@ -153,8 +170,8 @@ def test_missing_row_gives_none():
 
 def test_every_watched_table_has_its_triggers():
     """A later migration that rebuilds a watched table on SQLite drops its triggers: this test says so."""
-    tables = migration.watched_tables(apps)
-    assert "offers_course_certifications" in tables
+    tables = migration.watched_tables(apps) + zones_migration.zone_tables(apps)
+    assert "offers_course_certifications" in tables and "geo_zonemembership" in tables
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_dv_%'")

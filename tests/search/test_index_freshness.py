@@ -462,3 +462,20 @@ def test_an_unmigrated_database_does_not_stop_the_server(monkeypatch):
             "Search index not built at start-up (no such table: search_dataversion): the first searches will build it",
         )
     ]
+
+
+def test_a_zone_search_follows_the_zone_and_its_communes():
+    """The zone (by its code) and its communes are memoised per data version: a zone created, a commune
+    added to it or taken out shows at the next search."""
+    from cartolangue.geo.models import Zone, ZoneMembership, Zoning
+
+    in_zone = course("dans la zone", place=place_in("95127"))
+    course("ailleurs", place=place_in("95585"))
+    assert "zone" in {e.param for e in parse_course_query(QueryDict("zone=bassins:B1")).errors}  # unknown yet
+    zoning = Zoning.objects.create(slug="bassins", name="Bassins")
+    zone = Zone.objects.create(zoning=zoning, code="B1", name="Bassin 1")
+    assert search("zone=bassins:B1").total == 0
+    ZoneMembership.objects.create(zoning=zoning, zone=zone, commune=in_zone.place.commune, resolution="table")
+    assert pks(search("zone=bassins:B1")) == [in_zone.pk] == pks(search_sql("zone=bassins:B1"))
+    ZoneMembership.objects.filter(zone=zone).delete()
+    assert search("zone=bassins:B1").total == 0

@@ -38,10 +38,23 @@ def watched_tables(apps):
 
 def create_triggers(apps, schema_editor):
     connection = schema_editor.connection
-    quote = connection.ops.quote_name
     apps.get_model("search", "DataVersion").objects.using(connection.alias).create(id=1, token=secrets.token_hex(16))
+    if connection.vendor == "postgresql":
+        schema_editor.execute(
+            f"CREATE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "UPDATE search_dataversion SET token = md5(random()::text || clock_timestamp()::text) WHERE id = 1; "
+            "RETURN NULL; "
+            "END $$"
+        )
+    add_triggers(schema_editor, watched_tables(apps))
+
+
+def add_triggers(schema_editor, tables):
+    """The triggers that renew the token on every write to these tables (also used by later migrations)."""
+    connection = schema_editor.connection
+    quote = connection.ops.quote_name
     if connection.vendor == "sqlite":
-        for table in watched_tables(apps):
+        for table in tables:
             for suffix, event in SQLITE_EVENTS.items():
                 schema_editor.execute(
                     f"CREATE TRIGGER {quote(f'search_dv_{table}_{suffix}')} AFTER {event} ON {quote(table)} "
@@ -50,13 +63,7 @@ def create_triggers(apps, schema_editor):
                     "END"
                 )
     elif connection.vendor == "postgresql":
-        schema_editor.execute(
-            f"CREATE FUNCTION {PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "UPDATE search_dataversion SET token = md5(random()::text || clock_timestamp()::text) WHERE id = 1; "
-            "RETURN NULL; "
-            "END $$"
-        )
-        for table in watched_tables(apps):
+        for table in tables:
             schema_editor.execute(
                 f"CREATE TRIGGER {quote(f'search_dv_{table}')} "
                 f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {quote(table)} "
@@ -66,16 +73,21 @@ def create_triggers(apps, schema_editor):
         raise RuntimeError(f"Carto-Langue supports SQLite and PostgreSQL; no data-version triggers for {connection.vendor}")
 
 
-def drop_triggers(apps, schema_editor):
+def remove_triggers(schema_editor, tables):
     connection = schema_editor.connection
     quote = connection.ops.quote_name
     if connection.vendor == "sqlite":
-        for table in watched_tables(apps):
+        for table in tables:
             for suffix in SQLITE_EVENTS:
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {quote(f'search_dv_{table}_{suffix}')}")
     elif connection.vendor == "postgresql":
-        for table in watched_tables(apps):
+        for table in tables:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {quote(f'search_dv_{table}')} ON {quote(table)}")
+
+
+def drop_triggers(apps, schema_editor):
+    remove_triggers(schema_editor, watched_tables(apps))
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {PG_FUNCTION}()")
     # The row goes with the table, dropped by the reversed CreateModel.
 
