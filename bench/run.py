@@ -223,7 +223,7 @@ class Server:
         # Warm both workers up on every URL, so that the first measured scenario pays no start-up cost.
         for qs in SCENARIOS.values():
             for path in ("/api/v1/courses?", "/?"):
-                for _ in range(2):
+                for _ in range(4):
                     with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}{qs}", timeout=60) as response:
                         response.read()
         return self

@@ -630,17 +630,19 @@ def course_index():
 
 def warm_up(today=None):
     """Build the index of the current data and its lazy parts (the text index, the packed facet columns, the
-    default order) now rather than at the first searches. Run by the gunicorn master before it forks its
+    default order; and the exam sessions' columns) now rather than at the first searches. Run by the gunicorn master before it forks its
     workers (config/gunicorn.py): they start with the index, shared copy-on-write, and no request pays its
     build. Returns the index."""
     from django.http import QueryDict
     from django.utils import timezone
 
-    from cartolangue.search.params import parse_course_query
+    from cartolangue.search.engine import exam_search
+    from cartolangue.search.params import parse_course_query, parse_exam_query
 
     today = today or timezone.localdate()
     index = course_index()
     index._text_index()
     index.search(parse_course_query(QueryDict("")), today=today)
     index.next_session(today)
+    exam_search(parse_exam_query(QueryDict("")), today=today, details=False)  # the exam columns, memoised
     return index
