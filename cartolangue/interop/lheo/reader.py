@@ -9,10 +9,13 @@ whatever the file size.
   imported when what Carto-Langue needs is there.
 - Only language courses are kept, by Formacode (data/interop/formacodes-langue.csv, or `formacodes`).
 - One course per action and place: an action given at two places is two courses (`<action id>@2`).
+- A big file is read in a forked child process while the parent writes what was read (see `LheoReader`).
 """
 
 import copy
 import hashlib
+import multiprocessing
+import os
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -100,17 +103,97 @@ def _xml_error(path, exc):
 
 
 class LheoReader:
-    def __init__(self, path, *, source="lheo", formacodes=None, validate=True):
+    """Iterating yields, in file order, the records, Notice and Filtered items; ImportFileError for a bad file.
+
+    A big file (`BACKGROUND_MIN_BYTES`) is read in a forked child process while this one stores what it
+    has already read: parsing, schema checks and mapping take about as long as the writes, and the two
+    then run on two cores. The child sends the same items, in batches, in the same order, then the same
+    error if the file turns out to be bad further on; `background` forces either way."""
+
+    BACKGROUND_MIN_BYTES = 4 * 2**20
+    BACKGROUND_BATCH = 200  # items per message from the child
+
+    def __init__(self, path, *, source="lheo", formacodes=None, validate=True, background=None):
         self.path = str(path)
         self.source = source
         self.formacodes = formacodes if formacodes is not None else c.language_formacodes()
         self.validate = validate
+        self.background = background
         self.publics = c.public_code_map()
+        self._index = {}  # node → {tag: [children]}, for the formation being read (see `_kids`)
+        self._paths = {}  # "a/b" → ("{ns}a", "{ns}b")
+        self._stamps = {}  # raw timestamp attributes → datetime
+        self._course_types = {}
 
     def __iter__(self):
         ns, root = sniff(self.path)
+        if self._in_background():
+            yield from self._read_in_child(ns, root)
+        else:
+            yield from self._read(ns, root)
+
+    def _in_background(self):
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return False
+        if self.background is not None:
+            return self.background
+        return os.path.getsize(self.path) >= self.BACKGROUND_MIN_BYTES
+
+    def _read_in_child(self, ns, root):
+        context = multiprocessing.get_context("fork")  # the child inherits settings, translation, referentials
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(target=self._send_items, args=(sender, ns, root), daemon=True)
+        child.start()
+        sender.close()
+        try:
+            while True:
+                try:
+                    kind, payload = receiver.recv()
+                except EOFError:
+                    raise RuntimeError(f"{self.path}: the LHEO reading process ended unexpectedly") from None
+                if kind == "items":
+                    yield from payload
+                elif kind == "error":
+                    raise payload
+                else:
+                    return
+        finally:
+            receiver.close()
+            if child.is_alive():  # the import stopped before the end of the file
+                child.terminate()
+            child.join()
+
+    def _send_items(self, sender, ns, root):
+        """In the child: read, and send the items by batches; the pipe's capacity keeps it a few batches
+        ahead of the writer at most, so memory stays flat."""
+        batch = []
+        try:
+            try:
+                for item in self._read(ns, root):
+                    batch.append(item)
+                    if len(batch) >= self.BACKGROUND_BATCH:
+                        sender.send(("items", batch))
+                        batch = []
+                sender.send(("items", batch))
+                sender.send(("end", None))
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the parent stopped reading (an error on its side): nothing more to say
+            except Exception as exc:
+                sender.send(("items", batch))
+                try:
+                    sender.send(("error", exc))
+                except Exception:  # an exception that cannot be pickled: its text at least
+                    sender.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+        except (BrokenPipeError, ConnectionResetError):
+            return
+        finally:
+            sender.close()
+
+    def _read(self, ns, root):
         self.ns = ns
         self.version = c.NAMESPACES[ns]
+        self._extras_tag, self._extra_tag = _tags(ns, "extras")[0], _tags(ns, "extra")[0]
+        self._line = _("ligne %(line)s")
         item = "formation" if root == "lheo" else "resume-offre"
         read = self._formation if root == "lheo" else self._resume
         try:
@@ -121,7 +204,10 @@ class LheoReader:
 
     def _iterate(self, stream, ns, item, read):
         for _event, elem in etree.iterparse(stream, events=("end",), tag=f"{{{ns}}}{item}", **PARSER_OPTIONS):
-            yield from read(elem)
+            try:
+                yield from read(elem)
+            finally:
+                self._index.clear()
             elem.clear(keep_tail=False)
             parent = elem.getparent()
             while elem.getprevious() is not None:
@@ -129,27 +215,64 @@ class LheoReader:
 
     # --- helpers ---------------------------------------------------------------------------------------
 
-    def q(self, path):
-        return _qualified(self.ns, path)
+    # A formation is read through some fifty lookups of a child path. lxml's `find` goes through ElementPath,
+    # a few microseconds a call; instead each node read gets its children indexed by tag once (`_kids`), and
+    # the index is dropped with the formation. Paths are plain child steps, matched in document order as
+    # ElementPath does (first match: the first child of the first parent that has one).
+
+    def _kids(self, node):
+        kids = self._index.get(node)
+        if kids is None:
+            kids = {}
+            for child in node:
+                kids.setdefault(child.tag, []).append(child)
+            self._index[node] = kids
+        return kids
+
+    def _steps(self, path):
+        tags = self._paths.get(path)
+        if tags is None:
+            tags = self._paths[path] = _tags(self.ns, path)
+        return tags
+
+    def all(self, node, path):
+        """Every node at `path` under `node`, in document order (ElementPath's `findall`)."""
+        nodes = [node]
+        index = self._index
+        for tag in self._steps(path):
+            nodes = [child for parent in nodes for child in (index.get(parent) or self._kids(parent)).get(tag, ())]
+        return nodes
+
+    def find(self, node, path):
+        """The first node at `path` under `node`, or None (ElementPath's `find`)."""
+        if node is None:
+            return None
+        tags = self._steps(path)
+        if len(tags) == 1:
+            found = (self._index.get(node) or self._kids(node)).get(tags[0])
+            return found[0] if found else None
+        found = self.all(node, path)
+        return found[0] if found else None
 
     def text(self, node, path):
-        if node is None:
+        found = self.find(node, path)
+        if found is None:
             return ""
-        found = node.find(self.q(path))
-        return (found.text or "").strip() if found is not None else ""
+        text = found.text
+        return text.strip() if text else ""
 
     def texts(self, node, path):
-        return [(n.text or "").strip() for n in node.iterfind(self.q(path)) if (n.text or "").strip()]
+        return [text for text in ((n.text or "").strip() for n in self.all(node, path)) if text]
 
     def extras(self, node):
         """The carto-langue extras of a node: {info: [(value, tag), …]}."""
         found = {}
         if node is None:
             return found
-        for extras in node.iterfind(self.q("extras")):
+        for extras in self._kids(node).get(self._extras_tag, ()):
             if extras.get("info") != c.EXTRAS_INFO:
                 continue
-            for extra in extras.iterfind(self.q("extra")):
+            for extra in extras.iterchildren(self._extra_tag):
                 found.setdefault(extra.get("info", ""), []).append(((extra.text or "").strip(), extra.get("tag")))
         return found
 
@@ -185,34 +308,51 @@ class LheoReader:
             return None
         return kept
 
+    def _stamp(self, node):
+        """When the source last changed a node; the same few stamps recur throughout a file."""
+        key = (node.get("horodatage-modification"), node.get("datemaj"))
+        if key not in self._stamps:
+            if len(self._stamps) > 10_000:
+                self._stamps.clear()
+            self._stamps[key] = _stamp(*key)
+        return self._stamps[key]
+
+    def _course_type(self, name, formacodes):
+        key = (name, tuple(formacodes))
+        if key not in self._course_types:
+            if len(self._course_types) > 10_000:
+                self._course_types.clear()
+            self._course_types[key] = _course_type(name, formacodes)
+        return self._course_types[key]
+
     # --- lheo ------------------------------------------------------------------------------------------
 
     def _formation(self, elem):
         formation_id = elem.get("numero") or f"formation@{elem.sourceline}"
-        location = _("ligne %(line)s") % {"line": elem.sourceline}
+        location = self._line % {"line": elem.sourceline}
         kept = yield from self._keep(elem, formation_id, location)
         if kept is None:
             return
-        structure, structure_warnings = self._structure(elem.find(self.q("organisme-formation-responsable")))
-        for index, action in enumerate(elem.iterfind(self.q("action")), start=1):
+        structure, structure_warnings = self._structure(self.find(elem, "organisme-formation-responsable"))
+        for index, action in enumerate(self.all(elem, "action"), start=1):
             yield from self._action(elem, action, index, kept, structure, structure_warnings)
 
     def _action(self, formation, action, index, formacodes, structure, structure_warnings):
         action_id = action.get("numero") or f"{formation.get('numero') or formation.sourceline}-{index}"
-        location = _("ligne %(line)s") % {"line": action.sourceline}
+        location = self._line % {"line": action.sourceline}
         x = self.extras(action)
         warnings = list(structure_warnings)
         places = [
-            self._place(lieu.find(self.q("coordonnees/adresse")), lieu, structure)
-            for lieu in action.iterfind(self.q("lieu-de-formation"))
+            self._place(self.find(lieu, "coordonnees/adresse"), lieu, structure)
+            for lieu in self.all(action, "lieu-de-formation")
         ]
         places = [p for p in places if p is not None]
         if not places:
-            fallback = action.find(self.q("session/adresse-inscription/adresse"))
+            fallback = self.find(action, "session/adresse-inscription/adresse")
             what = _("adresse d'inscription")
             if fallback is None:
-                fallback = formation.find(
-                    self.q("organisme-formation-responsable/coordonnees-organisme/coordonnees/adresse")
+                fallback = self.find(
+                    formation, "organisme-formation-responsable/coordonnees-organisme/coordonnees/adresse"
                 )
                 what = _("adresse de l'organisme")
             place = self._place(fallback, None, structure)
@@ -242,7 +382,7 @@ class LheoReader:
                 if n == 1
                 else [SessionRecord(**{**s.__dict__, "source_id": f"{s.source_id}@{n}"}) for s in sessions],
                 warnings=list(warnings),
-                updated_at=_stamp(action),
+                updated_at=self._stamp(action),
                 **fields,
             )
 
@@ -264,7 +404,7 @@ class LheoReader:
         fields = {
             "name": name,
             "description": description,
-            "course_type": one("type-cours") or _course_type(name, formacodes),
+            "course_type": one("type-cours") or self._course_type(name, formacodes),
             "parcours": one("parcours", ""),
             "cecrl_level_target": _level(one("niveau-vise"), warnings),
             "entry_level_oral": _level(one("niveau-entree-oral"), warnings),
@@ -292,9 +432,9 @@ class LheoReader:
         else:
             fields["is_free"] = None if price is None else price == 0
             fields["cost_amount"] = price if price else None
-        contact = formation.find(self.q("contact-formation/coordonnees"))
+        contact = self.find(formation, "contact-formation/coordonnees")
         person = " ".join(p for p in (self.text(contact, "prenom"), self.text(contact, "nom")) if p)
-        cx = self.extras(formation.find(self.q("contact-formation")))
+        cx = self.extras(self.find(formation, "contact-formation"))
         fields["contact_name"] = (cx.get("contact") or [(person, None)])[0][0]
         phone = self.text(contact, "telfixe/numtel") or self.text(contact, "portable/numtel")
         fields["contact_phone"] = (cx.get("telephone") or [(phone, None)])[0][0][:30]
@@ -334,7 +474,7 @@ class LheoReader:
 
     def _sessions(self, action, action_id, warnings):
         sessions = []
-        for index, node in enumerate(action.iterfind(self.q("session")), start=1):
+        for index, node in enumerate(self.all(action, "session"), start=1):
             x = self.extras(node)
             if x.get("sans-session"):
                 continue
@@ -360,7 +500,7 @@ class LheoReader:
                     recruitment_status=status,
                     seats=seats,
                     seats_left=seats_left,
-                    updated_at=_stamp(node),
+                    updated_at=self._stamp(node),
                 )
             )
         return sessions
@@ -393,7 +533,7 @@ class LheoReader:
             warnings.append(_("SIRET invalide « %(siret)s » (14 chiffres attendus), ignoré") % {"siret": siret})
             siret = ""
         name = (x.get("nom") or [(self.text(node, "nom-organisme") or self.text(node, "raison-sociale"), None)])[0][0]
-        coordonnees = node.find(self.q("coordonnees-organisme/coordonnees"))
+        coordonnees = self.find(node, "coordonnees-organisme/coordonnees")
         website = self.text(coordonnees, "web/urlweb")
         source_id = node.get("numero") or siret or "nom:" + fold(name)
         kind = (x.get("type-structure") or [(enums.StructureKind.TRAINING_BODY, None)])[0][0]
@@ -413,16 +553,15 @@ class LheoReader:
                 or [(self.text(coordonnees, "telfixe/numtel") or self.text(coordonnees, "portable/numtel"), None)]
             )[0][0][:30],
             source_url=(x.get("adresse-source") or [("", None)])[0][0],
-            updated_at=_stamp(node),
+            updated_at=self._stamp(node),
         )
         return record, warnings
 
     def _place(self, adresse, lieu, structure):
         if adresse is None:
             return None
-        x = self.extras(lieu)
-        lines = [line for line in self.texts(adresse, "ligne")]
-        ax = self.extras(lieu) if lieu is not None else {}
+        x = ax = self.extras(lieu)
+        lines = self.texts(adresse, "ligne")
         address = (ax.get("adresse") or [(lines[0] if lines else "", None)])[0][0]
         complement = (ax.get("complement-adresse") or [(", ".join(lines[1:]), None)])[0][0]
         coordonnees = adresse.getparent()
@@ -459,12 +598,12 @@ class LheoReader:
 
     def _resume(self, elem):
         record_id = elem.get("numero") or f"resume-offre@{elem.sourceline}"
-        location = _("ligne %(line)s") % {"line": elem.sourceline}
+        location = self._line % {"line": elem.sourceline}
         kept = yield from self._keep(elem, record_id, location)
         if kept is None:
             return
         warnings = []
-        organisme = elem.find(self.q("nom-organisme"))
+        organisme = self.find(elem, "nom-organisme")
         name = (organisme.text or "").strip() if organisme is not None else ""
         siret = self.text(elem, "SIRET")
         if siret and not (len(siret) == 14 and siret.isdigit()):
@@ -476,9 +615,9 @@ class LheoReader:
         )
         geo = {
             extra.get("info"): _float(extra.text)
-            for extras in elem.iterfind(self.q("extras"))
+            for extras in self.all(elem, "extras")
             if extras.get("info") == "geolocalisation"
-            for extra in extras.iterfind(self.q("extra"))
+            for extra in self.all(extras, "extra")
         }
         place = PlaceRecord(
             source_id=f"{structure_id}:{self.text(elem, 'code-INSEE-commune')}",
@@ -495,7 +634,7 @@ class LheoReader:
             for value in sorted(self.publics.get(code, ())):
                 audiences[value] = enums.AudienceMode.PRIORITY
         sessions = []
-        for index, node in enumerate(elem.iterfind(self.q("session")), start=1):
+        for index, node in enumerate(self.all(elem, "session"), start=1):
             session_id = f"{record_id}:{index}"
             sessions.append(
                 SessionRecord(
@@ -510,7 +649,7 @@ class LheoReader:
             structure=structure,
             place=place,
             name=title,
-            course_type=_course_type(title, kept),
+            course_type=self._course_type(title, kept),
             location=location,
             total_hours=_int(self.text(elem, "nombre-heures-total"), warnings, "nombre-heures-total"),
             is_free=False,
@@ -526,8 +665,12 @@ class LheoReader:
 
 
 @lru_cache(maxsize=512)
-def _qualified(ns, path):
-    return "/".join(f"{{{ns}}}{part}" if part not in {".", ".."} else part for part in path.split("/"))
+def _tags(ns, path):
+    """The qualified tags of a child path: "periode/debut" → ("{ns}periode", "{ns}debut")."""
+    parts = path.split("/")
+    if any(part in {"", ".", "..", "*"} or part.startswith("[") for part in parts):
+        raise ValueError(f"only child steps are supported: {path!r}")
+    return tuple(f"{{{ns}}}{part}" for part in parts)
 
 
 def _course_type(name, formacodes):
@@ -541,13 +684,12 @@ def _course_type(name, formacodes):
     return enums.CourseType.FLE
 
 
-def _stamp(node):
-    raw = node.get("horodatage-modification")
+def _stamp(raw, datemaj):
     if raw:
         value = parse_datetime(raw)
         if value is not None:
             return value if timezone.is_aware(value) else timezone.make_aware(value)
-    raw = node.get("datemaj")
+    raw = datemaj
     if raw:
         try:
             value, _partial = c.parse_lheo_date(raw)
