@@ -4,7 +4,8 @@
   is that structure: the new source is added to its provenances (StructureSource), and the first source
   keeps authority over its fields (the others only fill what is empty).
 - Records are checked one by one, then written in batches (a few set-based queries per batch, in a
-  savepoint); a batch the database refuses is replayed record by record. A bad record is rejected with its
+  savepoint; new rows go in as plain tuples, COPY on PostgreSQL, without model instances); a batch the
+  database refuses is replayed record by record. A bad record is rejected with its
   reason and the rest goes on. The whole import runs in one transaction (see `run_import`): interrupted
   or failed, it leaves the database as it was; a dry run rolls back at the end.
 - A place's commune is resolved from its INSEE code, else its post code and town, else its coordinates.
@@ -12,21 +13,24 @@
   report says so, or the record is rejected: it is never silently placed elsewhere.
 """
 
+import sys
 import time
+import unicodedata
 from contextlib import contextmanager
+from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
+from operator import itemgetter
 
-from django.db import DatabaseError, IntegrityError, reset_queries, transaction
+from django.db import DatabaseError, IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartolangue.db import insert_rows
 from cartolangue.interop.checks import check_course
 from cartolangue.interop.errors import RecordError
 from cartolangue.interop.geography import Geography
 from cartolangue.interop.records import CourseRecord, ExamSessionRecord, Filtered, Notice, Rejected
 from cartolangue.interop.report import Issue
-from cartolangue.offers.indexing import course_search_text
 from cartolangue.offers.models import (
     Certification,
     Course,
@@ -40,6 +44,7 @@ from cartolangue.offers.models import (
     StructureSource,
     TimeSlot,
 )
+from cartolangue.search.version import renewed_once
 
 COURSE_FIELDS = (
     "name",
@@ -102,6 +107,8 @@ class Writer:
         self.pending = []
         self._structures = {}
         self._places = {}
+        self._post_codes = {}  # commune id → its first post code, for places given without one
+        self._preparers = {}  # field → its memoised database preparation (see `_insert`)
 
     # --- entry points --------------------------------------------------------------------------------
 
@@ -171,9 +178,10 @@ class Writer:
 
     def _fit(self, model, values, warnings):
         """Cut text longer than its column, saying so (PostgreSQL would refuse it, SQLite would keep it)."""
+        limits = _limits(model)
         for name, value in values.items():
-            limit = getattr(model._meta.get_field(name), "max_length", None)
-            if isinstance(value, str) and limit and len(value) > limit:
+            limit = limits.get(name)
+            if limit and isinstance(value, str) and len(value) > limit:
                 values[name] = value[: limit - 1] + "…"
                 warnings.append(
                     _("%(field)s coupé à %(n)d caractères")
@@ -199,10 +207,12 @@ class Writer:
         }
         self._fit(Place, place, r.warnings)
         if not place["post_code"]:
-            codes = [c for c, communes in self.geo.by_post_code.items() if commune in communes]
-            if not codes:
+            if commune.id not in self._post_codes:
+                codes = [c for c, communes in self.geo.by_post_code.items() if commune in communes]
+                self._post_codes[commune.id] = min(codes) if codes else ""
+            if not self._post_codes[commune.id]:
                 raise RecordError(_("code postal manquant pour %(commune)s") % {"commune": commune.name})
-            place["post_code"] = min(codes)
+            place["post_code"] = self._post_codes[commune.id]
         place["commune_id"] = commune.id
         r.place_values, r.commune_name = place, commune.name
         structure = self._fit(Structure, {name: getattr(r.structure, name) for name in STRUCTURE_FIELDS}, r.warnings)
@@ -285,7 +295,7 @@ class Writer:
             else:
                 self._fill_blanks(structure, values)
             self._structures[key] = structure
-        Structure.objects.bulk_create(new)
+        self._insert_objects(Structure, new, now)
         StructureSource.objects.bulk_create(
             StructureSource(
                 structure=structure,
@@ -331,7 +341,7 @@ class Writer:
                 place.save()  # rare; its signal refreshes the search text of its courses
             place.commune_name = r.commune_name
             self._places[key] = place
-        Place.objects.bulk_create(new)
+        self._insert_objects(Place, new, now)
         return self._places
 
     # --- courses, set-based --------------------------------------------------------------------------------
@@ -353,8 +363,7 @@ class Writer:
             place = places[(r.source, r.place.source_id)]
             course = existing.get((r.source, r.source_id))
             if course is None:
-                course = Course(source=r.source, source_id=r.source_id, structure=structure, place=place, **r.values)
-                course.updated_at = r.updated_at or now
+                course = _NewCourse(r.values["name"], r.values["description"], structure.pk, place.pk)
                 created.append((r, course))
                 changed = True
             else:
@@ -362,11 +371,11 @@ class Writer:
                 if course.structure_id != structure.pk or course.place_id != place.pk:
                     course.structure, course.place, changed = structure, place, True
                 kept.append((r, course))
-            text = course_search_text(course, structure, place, place.commune_name)
+            text = _search_text(course, structure, place, place.commune_name)
             if text != course.search_text:
                 course.search_text, changed = text, True
             r.changed = changed
-        Course.objects.bulk_create([c for _r, c in created])
+        self._insert_courses(created, now)
         self._store_children(created, kept)
         self._store_sessions(created + kept, {c.pk for _r, c in kept}, now)
         for r, course in kept:
@@ -378,6 +387,108 @@ class Writer:
             "created" if (r.source, r.source_id) not in existing else ("updated" if r.changed else "unchanged")
             for r in batch
         ]
+
+    def _insert_courses(self, created, now):
+        """Insert new courses as plain rows (model instances and bulk_create cost more than the database
+        does here), then read back their ids by (source, source id), which is unique."""
+        if not created:
+            return
+        rows = [
+            (
+                r.source,
+                r.source_id,
+                r.updated_at or now,
+                now,
+                course.structure_id,
+                course.place_id,
+                *_course_values(r.values),
+                course.search_text,
+            )
+            for r, course in created
+        ]
+        self._insert(Course, COURSE_INSERT_COLUMNS, rows)
+        by_key = {(r.source, r.source_id): course for r, course in created}
+        for source in {r.source for r, _c in created}:
+            ids = [r.source_id for r, _c in created if r.source == source]
+            for source_id, pk in Course.objects.filter(source=source, source_id__in=ids).values_list(
+                "source_id", "pk"
+            ):
+                by_key[(source, source_id)].pk = pk
+        if any(course.pk is None for _r, course in created):  # cannot happen: the rows were just inserted
+            raise DatabaseError("inserted courses not found again")
+
+    def _insert_objects(self, model, objects, now):
+        """Insert new structures or places as plain rows, then give the objects their ids, read back by
+        (source, source id), which is unique."""
+        if not objects:
+            return
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        for obj in objects:
+            if obj.created_at is None:  # auto_now_add, as bulk_create would set it
+                obj.created_at = now
+        self._insert(model, [f.name for f in fields], [[getattr(o, f.attname) for f in fields] for o in objects])
+        by_key = {(o.source, o.source_id): o for o in objects}
+        for source in {o.source for o in objects}:
+            ids = [o.source_id for o in objects if o.source == source]
+            for source_id, pk in model.objects.filter(source=source, source_id__in=ids).values_list("source_id", "pk"):
+                obj = by_key[(source, source_id)]
+                obj.pk, obj._state.adding, obj._state.db = pk, False, connection.alias
+        if any(o.pk is None for o in objects):  # cannot happen: the rows were just inserted
+            raise DatabaseError(f"inserted {model._meta.model_name} rows not found again")
+
+    def _insert(self, model, columns, rows):
+        """Insert plain tuples, like `cartolangue.db.insert_rows` (COPY on PostgreSQL, executemany elsewhere),
+        but a value that needs its field's preparation (dates, times, decimals, stamps) is prepared once per
+        distinct value: an import repeats the same few dates and stamps over thousands of rows."""
+        if not rows:
+            return
+        fields = [model._meta.get_field(c) for c in columns]
+        preparers = [(i, self._preparer(f)) for i, f in enumerate(fields) if f.get_internal_type() not in _PLAIN_TYPES]
+        if preparers:
+            prepared = []
+            for row in rows:
+                row = list(row)
+                for i, prepare in preparers:
+                    if row[i] is not None:
+                        row[i] = prepare(row[i])
+                prepared.append(row)
+            rows = prepared
+        quote = connection.ops.quote_name
+        table, names = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+        with connection.wrap_database_errors, connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                return
+            placeholders = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
+
+    def _preparer(self, field):
+        if field not in self._preparers:
+            memo = {}
+            kind = field.get_internal_type()
+            ops = connection.ops  # once: `connection` is a proxy, each attribute a lookup
+
+            def prepare(value):
+                # What get_db_prep_save comes down to for an aware datetime or a plain date: the backend's
+                # adaptation (stamps are nearly all distinct, so the memo below would not help them).
+                if kind == "DateTimeField" and isinstance(value, datetime) and value.tzinfo is not None:
+                    return ops.adapt_datetimefield_value(value)
+                if kind == "DateField" and type(value) is date:
+                    return ops.adapt_datefield_value(value)
+                try:
+                    return memo[value]
+                except KeyError:
+                    if len(memo) >= 10_000:
+                        memo.clear()
+                    memo[value] = field.get_db_prep_save(value, connection)
+                    return memo[value]
+                except TypeError:  # unhashable (JSON)
+                    return field.get_db_prep_save(value, connection)
+
+            self._preparers[field] = prepare
+        return self._preparers[field]
 
     def _store_children(self, created, kept):
         tables = (
@@ -414,7 +525,7 @@ class Writer:
                     r.changed = True
             if reset:
                 model.objects.filter(course_id__in=reset).delete()
-            insert_rows(model, ["course", *write_columns], rows)
+            self._insert(model, ["course", *write_columns], rows)
 
     def _store_sessions(self, courses, kept_ids, now):
         by_key = {}
@@ -449,7 +560,7 @@ class Writer:
             Session.objects.filter(pk__in=gone).delete()
         Session.objects.bulk_update(updated, [*SESSION_FIELDS, "course", "updated_at"])
         columns = ["course", "source", "source_id", "source_url", *SESSION_FIELDS, "updated_at", "created_at"]
-        insert_rows(Session, columns, new)
+        self._insert(Session, columns, new)
 
     # --- exam sessions (few: one by one) -------------------------------------------------------------------
 
@@ -480,6 +591,96 @@ class Writer:
         return "unchanged"
 
 
+# Values of these field types go to the database as they are (strings, integers, floats, booleans, ids).
+_PLAIN_TYPES = {
+    "CharField",
+    "TextField",
+    "SlugField",
+    "URLField",
+    "EmailField",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "BigIntegerField",
+    "FloatField",
+    "ForeignKey",
+}
+COURSE_INSERT_COLUMNS = [
+    "source",
+    "source_id",
+    "updated_at",
+    "created_at",
+    "structure",
+    "place",
+    *COURSE_FIELDS,
+    "search_text",
+]
+
+
+_course_values = itemgetter(*COURSE_FIELDS)
+
+
+class _NewCourse:
+    """A course about to be inserted as a plain row: what its search text reads, then its id."""
+
+    __slots__ = ("name", "description", "structure_id", "place_id", "search_text", "pk")
+
+    def __init__(self, name, description, structure_id, place_id):
+        self.name, self.description = name, description
+        self.structure_id, self.place_id = structure_id, place_id
+        self.search_text, self.pk = None, None
+
+
+def _search_text(course, structure, place, commune_name):
+    """`offers.indexing.course_search_text`, the same string (a test holds them equal), folded part by part
+    with the parts memoised: an import repeats the same structures, places, communes, titles and
+    descriptions. Folding parts apart gives the same text as folding them joined: the space between them is
+    a starter for Unicode normalisation and not case-ignorable for lower-casing (Greek final sigma)."""
+    parts = [
+        course.name,
+        course.description,
+        structure.name,
+        structure.acronym,
+        place.name,
+        place.address,
+        place.post_code,
+        commune_name,
+    ]
+    return " ".join([_fold_part(p) for p in parts if p])
+
+
+_folded = {}
+
+
+def _fold_part(text):
+    if text.isascii():  # NFKD leaves ASCII as it is, and nothing in it is combining or replaced
+        return text.lower()
+    folded = _folded.get(text)
+    if folded is None:
+        folded = unicodedata.normalize("NFKD", text).translate(_fold_table()).lower()
+        if len(text) <= 250:  # names, addresses, titles: they recur; a description seldom does
+            if len(_folded) >= 5_000:
+                _folded.clear()
+            _folded[text] = folded
+    return folded
+
+
+@cache
+def _fold_table():
+    """`cartolangue.text.fold` as one str.translate: its replacements, and its combining characters dropped
+    (912 code points; a test holds the two equal over every code point)."""
+    table = {cp: None for cp in range(sys.maxunicode + 1) if unicodedata.combining(chr(cp))}
+    table.update({ord("’"): "'", ord("œ"): "oe", ord("Œ"): "oe"})
+    return table
+
+
+@cache
+def _limits(model):
+    """Field name → max_length, for the text fields that have one."""
+    return {f.name: f.max_length for f in model._meta.concrete_fields if getattr(f, "max_length", None)}
+
+
 def _assign(obj, values):
     """Set the values that differ; True when something changed."""
     changed = False
@@ -507,7 +708,7 @@ def run_import(items, report, dry_run=False, progress=None):
     A reader's fatal error (unreadable file, wrong format) propagates and the transaction rolls back."""
     started = time.perf_counter()
     report.dry_run = dry_run
-    with _atomic_run(dry_run):
+    with _atomic_run(dry_run), renewed_once():  # the search's data-version token: once, not per row
         writer = Writer(report)
         for item in items:
             if isinstance(item, CourseRecord):

@@ -13,7 +13,7 @@ from cartolangue.geo.models import Epci, Zone, ZoneMembership, Zoning
 from cartolangue.offers import enums
 from cartolangue.offers.models import Certification, Course, CourseAudience, Place, TimeSlot
 from cartolangue.search.models import DataVersion
-from cartolangue.search.version import data_token, memo_by_version
+from cartolangue.search.version import data_token, memo_by_version, renewed_once
 from tests.factories import CourseFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -170,6 +170,10 @@ def test_missing_row_gives_none():
 
 def test_every_watched_table_has_its_triggers():
     """A later migration that rebuilds a watched table on SQLite drops its triggers: this test says so."""
+    _assert_every_trigger_is_there()
+
+
+def _assert_every_trigger_is_there():
     tables = migration.watched_tables(apps) + zones_migration.zone_tables(apps)
     assert "offers_course_certifications" in tables and "geo_zonemembership" in tables
     with connection.cursor() as cursor:
@@ -222,3 +226,54 @@ def test_a_read_only_request_reads_the_token_once(rf, course, method, same):
     assert (first == second) is same
     assert reads == (1 if same else 2)
     assert data_token() == second if not same else data_token() != first  # after the request: read again
+
+
+def test_a_bulk_write_renews_the_token_once_and_keeps_the_triggers(course):
+    """`renewed_once` (imports): on SQLite the row triggers are dropped for the transaction, then re-created
+    and the token renewed once; a reader never sees the new data under the old token."""
+    before = data_token()
+    with transaction.atomic(), renewed_once():
+        _save(course)
+        _bulk_create_time_slots(course)
+        if connection.vendor == "sqlite":
+            assert data_token() == before  # no trigger fired inside
+    assert data_token() not in (None, before)
+    _assert_every_trigger_is_there()
+    after = data_token()
+    _save(course)  # the triggers work again
+    assert data_token() != after
+
+
+def test_a_failed_bulk_write_restores_everything(course):
+    before = data_token()
+    with pytest.raises(ZeroDivisionError), transaction.atomic(), renewed_once():
+        _save(course)
+        1 / 0  # noqa: B018
+    assert data_token() == before
+    _assert_every_trigger_is_there()
+    course.refresh_from_db()
+    assert course.name != "Français à visée professionnelle"
+
+
+@pytest.mark.django_db(transaction=True)  # no test transaction around it
+def test_renewed_once_refuses_to_run_outside_a_transaction():
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's statement triggers stay: nothing to check there")
+    with pytest.raises(RuntimeError, match="inside a transaction"), renewed_once():
+        pass
+    _assert_every_trigger_is_there()
+
+
+def test_an_import_changes_the_token_and_leaves_the_triggers(tmp_path):
+    """Through a real import (the writer's transaction), also when it is a dry run."""
+    from tests.interop.lheo.test_lheo_import import formation, lheo_file, run
+
+    path = lheo_file(tmp_path, formation())
+    before = data_token()
+    run(path, dry_run=True)
+    assert data_token() == before
+    _assert_every_trigger_is_there()
+    run(path)
+    assert Course.objects.filter(source="lheo").exists()
+    assert data_token() != before
+    _assert_every_trigger_is_there()
