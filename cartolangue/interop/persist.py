@@ -17,7 +17,6 @@ import sys
 import time
 import unicodedata
 from contextlib import contextmanager
-from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from operator import itemgetter
@@ -26,6 +25,7 @@ from django.db import DatabaseError, IntegrityError, connection, reset_queries, 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cartolangue.db import insert_rows
 from cartolangue.interop.checks import check_course
 from cartolangue.interop.errors import RecordError
 from cartolangue.interop.geography import Geography
@@ -108,7 +108,6 @@ class Writer:
         self._structures = {}
         self._places = {}
         self._post_codes = {}  # commune id → its first post code, for places given without one
-        self._preparers = {}  # field → its memoised database preparation (see `_insert`)
 
     # --- entry points --------------------------------------------------------------------------------
 
@@ -406,7 +405,7 @@ class Writer:
             )
             for r, course in created
         ]
-        self._insert(Course, COURSE_INSERT_COLUMNS, rows)
+        insert_rows(Course, COURSE_INSERT_COLUMNS, rows)
         by_key = {(r.source, r.source_id): course for r, course in created}
         for source in {r.source for r, _c in created}:
             ids = [r.source_id for r, _c in created if r.source == source]
@@ -426,7 +425,7 @@ class Writer:
         for obj in objects:
             if obj.created_at is None:  # auto_now_add, as bulk_create would set it
                 obj.created_at = now
-        self._insert(model, [f.name for f in fields], [[getattr(o, f.attname) for f in fields] for o in objects])
+        insert_rows(model, [f.name for f in fields], [[getattr(o, f.attname) for f in fields] for o in objects])
         by_key = {(o.source, o.source_id): o for o in objects}
         for source in {o.source for o in objects}:
             ids = [o.source_id for o in objects if o.source == source]
@@ -435,60 +434,6 @@ class Writer:
                 obj.pk, obj._state.adding, obj._state.db = pk, False, connection.alias
         if any(o.pk is None for o in objects):  # cannot happen: the rows were just inserted
             raise DatabaseError(f"inserted {model._meta.model_name} rows not found again")
-
-    def _insert(self, model, columns, rows):
-        """Insert plain tuples, like `cartolangue.db.insert_rows` (COPY on PostgreSQL, executemany elsewhere),
-        but a value that needs its field's preparation (dates, times, decimals, stamps) is prepared once per
-        distinct value: an import repeats the same few dates and stamps over thousands of rows."""
-        if not rows:
-            return
-        fields = [model._meta.get_field(c) for c in columns]
-        preparers = [(i, self._preparer(f)) for i, f in enumerate(fields) if f.get_internal_type() not in _PLAIN_TYPES]
-        if preparers:
-            prepared = []
-            for row in rows:
-                row = list(row)
-                for i, prepare in preparers:
-                    if row[i] is not None:
-                        row[i] = prepare(row[i])
-                prepared.append(row)
-            rows = prepared
-        quote = connection.ops.quote_name
-        table, names = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-        with connection.wrap_database_errors, connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                return
-            placeholders = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)
-
-    def _preparer(self, field):
-        if field not in self._preparers:
-            memo = {}
-            kind = field.get_internal_type()
-            ops = connection.ops  # once: `connection` is a proxy, each attribute a lookup
-
-            def prepare(value):
-                # What get_db_prep_save comes down to for an aware datetime or a plain date: the backend's
-                # adaptation (stamps are nearly all distinct, so the memo below would not help them).
-                if kind == "DateTimeField" and isinstance(value, datetime) and value.tzinfo is not None:
-                    return ops.adapt_datetimefield_value(value)
-                if kind == "DateField" and type(value) is date:
-                    return ops.adapt_datefield_value(value)
-                try:
-                    return memo[value]
-                except KeyError:
-                    if len(memo) >= 10_000:
-                        memo.clear()
-                    memo[value] = field.get_db_prep_save(value, connection)
-                    return memo[value]
-                except TypeError:  # unhashable (JSON)
-                    return field.get_db_prep_save(value, connection)
-
-            self._preparers[field] = prepare
-        return self._preparers[field]
 
     def _store_children(self, created, kept):
         tables = (
@@ -525,7 +470,7 @@ class Writer:
                     r.changed = True
             if reset:
                 model.objects.filter(course_id__in=reset).delete()
-            self._insert(model, ["course", *write_columns], rows)
+            insert_rows(model, ["course", *write_columns], rows)
 
     def _store_sessions(self, courses, kept_ids, now):
         by_key = {}
@@ -560,7 +505,7 @@ class Writer:
             Session.objects.filter(pk__in=gone).delete()
         Session.objects.bulk_update(updated, [*SESSION_FIELDS, "course", "updated_at"])
         columns = ["course", "source", "source_id", "source_url", *SESSION_FIELDS, "updated_at", "created_at"]
-        self._insert(Session, columns, new)
+        insert_rows(Session, columns, new)
 
     # --- exam sessions (few: one by one) -------------------------------------------------------------------
 
@@ -591,21 +536,6 @@ class Writer:
         return "unchanged"
 
 
-# Values of these field types go to the database as they are (strings, integers, floats, booleans, ids).
-_PLAIN_TYPES = {
-    "CharField",
-    "TextField",
-    "SlugField",
-    "URLField",
-    "EmailField",
-    "IntegerField",
-    "PositiveIntegerField",
-    "PositiveSmallIntegerField",
-    "SmallIntegerField",
-    "BigIntegerField",
-    "FloatField",
-    "ForeignKey",
-}
 COURSE_INSERT_COLUMNS = [
     "source",
     "source_id",
