@@ -630,9 +630,9 @@ def course_index():
 
 def warm_up(today=None):
     """Build the index of the current data and its lazy parts (the text index, the packed facet columns, the
-    default order; and the exam sessions' columns) now rather than at the first searches. Run by the gunicorn master before it forks its
-    workers (config/gunicorn.py): they start with the index, shared copy-on-write, and no request pays its
-    build. Returns the index."""
+    default order; and the exam sessions' columns) now rather than at the first searches. Run by the gunicorn
+    master before it forks its workers (config/gunicorn.py): they start with the index, shared copy-on-write,
+    and no request pays its build. Returns the index."""
     from django.http import QueryDict
     from django.utils import timezone
 
