@@ -31,6 +31,7 @@ from cartolangue.interop.errors import RecordError
 from cartolangue.interop.geography import Geography
 from cartolangue.interop.records import CourseRecord, ExamSessionRecord, Filtered, Notice, Rejected
 from cartolangue.interop.report import Issue
+from cartolangue.offers.indexing import search_text_parts
 from cartolangue.offers.models import (
     Certification,
     Course,
@@ -567,17 +568,7 @@ def _search_text(course, structure, place, commune_name):
     with the parts memoised: an import repeats the same structures, places, communes, titles and
     descriptions. Folding parts apart gives the same text as folding them joined: the space between them is
     a starter for Unicode normalisation and not case-ignorable for lower-casing (Greek final sigma)."""
-    parts = [
-        course.name,
-        course.description,
-        structure.name,
-        structure.acronym,
-        place.name,
-        place.address,
-        place.post_code,
-        commune_name,
-    ]
-    return " ".join([_fold_part(p) for p in parts if p])
+    return " ".join([_fold_part(p) for p in search_text_parts(course, structure, place, commune_name)])
 
 
 _folded = {}

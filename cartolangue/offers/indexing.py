@@ -14,8 +14,9 @@ from cartolangue.text import fold
 normalise = fold
 
 
-def course_search_text(course, structure, place, commune_name):
-    parts = [
+def search_text_parts(course, structure, place, commune_name):
+    """What the search text of a course is made of, in order (the blank parts left out)."""
+    parts = (
         course.name,
         course.description,
         structure.name,
@@ -24,8 +25,12 @@ def course_search_text(course, structure, place, commune_name):
         place.address,
         place.post_code,
         commune_name,
-    ]
-    return normalise(" ".join(p for p in parts if p))
+    )
+    return [p for p in parts if p]
+
+
+def course_search_text(course, structure, place, commune_name):
+    return normalise(" ".join(search_text_parts(course, structure, place, commune_name)))
 
 
 def courses_reindex(queryset):

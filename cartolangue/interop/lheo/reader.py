@@ -14,7 +14,6 @@ whatever the file size.
 
 import copy
 import hashlib
-import multiprocessing
 import os
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
@@ -25,6 +24,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from cartolangue.interop.background import can_fork, read_in_child
 from cartolangue.interop.common import course_type_from_text
 from cartolangue.interop.errors import ImportFileError
 from cartolangue.interop.html import html_to_text
@@ -106,9 +106,8 @@ class LheoReader:
     """Iterating yields, in file order, the records, Notice and Filtered items; ImportFileError for a bad file.
 
     A big file (`BACKGROUND_MIN_BYTES`) is read in a forked child process while this one stores what it
-    has already read: parsing, schema checks and mapping take about as long as the writes, and the two
-    then run on two cores. The child sends the same items, in batches, in the same order, then the same
-    error if the file turns out to be bad further on; `background` forces either way."""
+    has already read (`interop.background`): the same items, in the same order, then the same error if the
+    file turns out to be bad further on; `background` forces either way."""
 
     BACKGROUND_MIN_BYTES = 4 * 2**20
     BACKGROUND_BATCH = 200  # items per message from the child
@@ -128,66 +127,16 @@ class LheoReader:
     def __iter__(self):
         ns, root = sniff(self.path)
         if self._in_background():
-            yield from self._read_in_child(ns, root)
+            yield from read_in_child(lambda: self._read(ns, root), batch_size=self.BACKGROUND_BATCH, name=self.path)
         else:
             yield from self._read(ns, root)
 
     def _in_background(self):
-        if "fork" not in multiprocessing.get_all_start_methods():
+        if not can_fork():
             return False
         if self.background is not None:
             return self.background
         return os.path.getsize(self.path) >= self.BACKGROUND_MIN_BYTES
-
-    def _read_in_child(self, ns, root):
-        context = multiprocessing.get_context("fork")  # the child inherits settings, translation, referentials
-        receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(target=self._send_items, args=(sender, ns, root), daemon=True)
-        child.start()
-        sender.close()
-        try:
-            while True:
-                try:
-                    kind, payload = receiver.recv()
-                except EOFError:
-                    raise RuntimeError(f"{self.path}: the LHEO reading process ended unexpectedly") from None
-                if kind == "items":
-                    yield from payload
-                elif kind == "error":
-                    raise payload
-                else:
-                    return
-        finally:
-            receiver.close()
-            if child.is_alive():  # the import stopped before the end of the file
-                child.terminate()
-            child.join()
-
-    def _send_items(self, sender, ns, root):
-        """In the child: read, and send the items by batches; the pipe's capacity keeps it a few batches
-        ahead of the writer at most, so memory stays flat."""
-        batch = []
-        try:
-            try:
-                for item in self._read(ns, root):
-                    batch.append(item)
-                    if len(batch) >= self.BACKGROUND_BATCH:
-                        sender.send(("items", batch))
-                        batch = []
-                sender.send(("items", batch))
-                sender.send(("end", None))
-            except (BrokenPipeError, ConnectionResetError):
-                return  # the parent stopped reading (an error on its side): nothing more to say
-            except Exception as exc:
-                sender.send(("items", batch))
-                try:
-                    sender.send(("error", exc))
-                except Exception:  # an exception that cannot be pickled: its text at least
-                    sender.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
-        except (BrokenPipeError, ConnectionResetError):
-            return
-        finally:
-            sender.close()
 
     def _read(self, ns, root):
         self.ns = ns
