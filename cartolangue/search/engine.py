@@ -186,6 +186,19 @@ def exam_search(query, *, today=None, details=True):
     return SearchResult(query=query, total=total, items=items, page=page, page_size=query.page_size, facets=facets)
 
 
+def upcoming_exam_sessions(query, *, today, limit):
+    """The first `limit` sessions of the query, with what a printed list shows (the flyer's test group)."""
+    return list(
+        exam_queryset(query, today=today)
+        # Adds nothing to the query's meaning (a session on or after `today` is at such a place), but lets the
+        # database start from the upcoming sessions rather than every place within the latitude band:
+        # SQLite, 100,000 courses, 55 ms → 6 ms (issue #6).
+        .filter(place__in=ExamSession.objects.filter(exam_date__gte=today).values("place"))
+        .select_related("certification", "structure", "place__commune")
+        .defer("place__commune__geometry")[:limit]
+    )
+
+
 def _exam_count(query, today):
     """How many sessions match, counted on numpy columns of every exam session (a few thousand rows, read once
     per data version): the same filters as `exam_queryset`, the distance measured as `nearest_km` measures it,
