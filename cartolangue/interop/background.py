@@ -3,12 +3,20 @@
 Parsing, schema checks and mapping of a big file take about as long as the writes; in a child process they
 run on the second core. The child inherits, by forking, the settings, translations and referentials already
 loaded, and touches no database connection (it only reads the file and builds records). It sends the items
-in batches through a pipe, in order, then the same error the reading raised, if any; the pipe's capacity
-keeps it a few batches ahead of the writer at most, so memory stays flat. If the consumer stops early (its
-own error), the child is stopped.
+in batches through a pipe, in order, then the same error the reading raised, if any.
+
+The writer works in bursts (it stores a few hundred records at once), so the child must be able to read on
+while the writer is busy: a thread of the child sends the batches already pickled while its main thread
+reads on, up to `AHEAD` batches ahead; memory stays flat (a few MB). If the consumer stops early (its own
+error), the child is stopped.
 """
 
 import multiprocessing
+import queue
+import threading
+from multiprocessing.reduction import ForkingPickler
+
+AHEAD = 32  # batches the child may have read before the writer takes them
 
 
 def can_fork():
@@ -43,26 +51,48 @@ def read_in_child(read, *, batch_size=200, name=""):
 
 
 def _send_items(read, sender, batch_size):
-    """In the child: read, and send the items by batches."""
+    """In the child: read, pickle the items by batches, and hand them to the sending thread."""
+    outbox = queue.Queue(maxsize=AHEAD)
+    thread = threading.Thread(target=_send_pickled, args=(outbox, sender), daemon=True)
+    thread.start()
+
+    def put(message):
+        """Queue one message; False when the parent has stopped reading (the thread has ended)."""
+        if message is not None:
+            try:
+                message = bytes(ForkingPickler.dumps(message))
+            except Exception:  # an exception that cannot be pickled: its text at least
+                kind, exc = message
+                message = bytes(ForkingPickler.dumps((kind, RuntimeError(f"{type(exc).__name__}: {exc}"))))
+        while thread.is_alive():
+            try:
+                outbox.put(message, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     batch = []
     try:
-        try:
-            for item in read():
-                batch.append(item)
-                if len(batch) >= batch_size:
-                    sender.send(("items", batch))
-                    batch = []
-            sender.send(("items", batch))
-            sender.send(("end", None))
-        except (BrokenPipeError, ConnectionResetError):
-            return  # the parent stopped reading (an error on its side): nothing more to say
-        except Exception as exc:
-            sender.send(("items", batch))
-            try:
-                sender.send(("error", exc))
-            except Exception:  # an exception that cannot be pickled: its text at least
-                sender.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
-    except (BrokenPipeError, ConnectionResetError):
-        return
+        for item in read():
+            batch.append(item)
+            if len(batch) >= batch_size:
+                if not put(("items", batch)):
+                    return
+                batch = []
+        put(("items", batch)) and put(("end", None))
+    except Exception as exc:
+        put(("items", batch)) and put(("error", exc))
     finally:
+        put(None)  # the thread stops once it has sent what is queued
+        thread.join()
         sender.close()
+
+
+def _send_pickled(outbox, sender):
+    """In the child's sending thread: send the pickled messages in order, until None."""
+    while (data := outbox.get()) is not None:
+        try:
+            sender.send_bytes(data)
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the parent stopped reading (an error on its side)
