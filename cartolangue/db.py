@@ -103,20 +103,26 @@ def _preparer(field):
         adapt_datetime = ops.adapt_datetimefield_value
 
     def prepare(value):
-        # What get_db_prep_save comes down to for an aware datetime or a plain date: the backend's adaptation
-        # (on SQLite what `adapt_datetimefield_value` does, without its settings and time zone look-ups a
-        # value; stamps are nearly all distinct: the memo would not help them).
-        if kind == "DateTimeField" and isinstance(value, datetime) and value.tzinfo is not None:
-            return adapt_datetime(value)
-        if kind == "DateField" and type(value) is date:
-            return ops.adapt_datefield_value(value)
+        if kind == "DateTimeField" and getattr(value, "fold", 0):
+            # The second 02:30 of a change to winter time equals the first one in its own zone (PEP 495):
+            # a memo would give it the first one's UTC text.
+            return adapt_datetime(value) if value.tzinfo is not None else field.get_db_prep_save(value, connection)
         try:
-            return memo[value]
+            return memo[value]  # a batch repeats its dates, times, decimals and its own creation stamp
         except KeyError:
+            # What get_db_prep_save comes down to for an aware datetime or a plain date: the backend's
+            # adaptation (on SQLite what `adapt_datetimefield_value` does, without its settings and time zone
+            # look-ups each time).
+            if kind == "DateTimeField" and isinstance(value, datetime) and value.tzinfo is not None:
+                prepared = adapt_datetime(value)
+            elif kind == "DateField" and type(value) is date:
+                prepared = ops.adapt_datefield_value(value)
+            else:
+                prepared = field.get_db_prep_save(value, connection)
             if len(memo) >= 10_000:
                 memo.clear()
-            memo[value] = field.get_db_prep_save(value, connection)
-            return memo[value]
+            memo[value] = prepared
+            return prepared
         except TypeError:  # unhashable (JSON)
             return field.get_db_prep_save(value, connection)
 

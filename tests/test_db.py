@@ -30,6 +30,21 @@ def test_datetimes_are_prepared_as_the_orm_prepares_them():
         assert prepare(stamp) == field.get_db_prep_save(stamp, connection), stamp
 
 
+def _instant(prepared):
+    """SQLite gets text in UTC, PostgreSQL the aware datetime itself: compare instants."""
+    return prepared.astimezone(datetime.UTC) if isinstance(prepared, datetime.datetime) else prepared
+
+
+@pytest.mark.django_db
+def test_the_repeated_hour_of_the_change_to_winter_time_is_not_taken_for_the_first_one():
+    first = datetime.datetime(2026, 10, 25, 2, 30, tzinfo=PARIS)
+    second = first.replace(fold=1)
+    assert first == second  # same zone: fold is ignored by ==, and by a dict (PEP 495)
+    prepare = _preparer(Course._meta.get_field("updated_at"))
+    assert _instant(prepare(first)) != _instant(prepare(second))
+    assert prepare(second) == Course._meta.get_field("updated_at").get_db_prep_save(second, connection)
+
+
 @pytest.mark.django_db
 def test_plain_rows_read_back_as_the_values_given():
     course = CourseFactory()
