@@ -7,12 +7,15 @@ from django.conf import settings
 from django.db import connection
 
 
-def analyse_tables(*models):
-    """Refresh the planner's statistics after a bulk write (PostgreSQL plans blind until autovacuum runs)."""
+def analyse_tables(*models, columns=()):
+    """Refresh the planner's statistics after a bulk write (PostgreSQL plans blind until autovacuum runs);
+    only those of the given columns, if any (much cheaper on wide tables)."""
     if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        only = f" ({', '.join(quote(c) for c in columns)})" if columns else ""
         with connection.cursor() as cursor:
             for model in models:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                cursor.execute(f"ANALYZE {quote(model._meta.db_table)}{only}")
 
 
 @contextmanager

@@ -26,7 +26,7 @@ from django.db import DatabaseError, IntegrityError, connection, reset_queries, 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartolangue.db import bulk_write_cache, insert_rows
+from cartolangue.db import analyse_tables, bulk_write_cache, insert_rows
 from cartolangue.interop.checks import check_course
 from cartolangue.interop.errors import RecordError
 from cartolangue.interop.geography import Geography
@@ -100,16 +100,26 @@ class Writer:
     before it joins a batch."""
 
     CACHE_LIMIT = 10_000  # structures and places kept between batches; memory stays flat on big files
+    # PostgreSQL: the look-ups by (source, source id) are planned from statistics that know nothing of the rows
+    # this import has added so far; believing the source nearly empty, the planner walks all of its rows for
+    # each batch instead of probing the ids (quadratic: 16 ms instead of 1 ms a query after 40,000 rows).
+    # The statistics of the source column are refreshed as the import grows (×4 each time; they count this
+    # transaction's own rows; 0.3 s for the five tables).
+    FIRST_ANALYSIS = 1_000
 
-    def __init__(self, report, batch_size=500):
+    BATCH_SIZE = 500
+
+    def __init__(self, report, batch_size=None):
         self.report = report
-        self.batch_size = batch_size
+        self.batch_size = batch_size or self.BATCH_SIZE
         self.geo = Geography()
         self.certifications = dict(Certification.objects.values_list("code", "id"))
         self.pending = []
         self._structures = {}
         self._places = {}
         self._post_codes = {}  # commune id → its first post code, for places given without one
+        self._stored = 0
+        self._analyse_at = self.FIRST_ANALYSIS
 
     # --- entry points --------------------------------------------------------------------------------
 
@@ -164,6 +174,10 @@ class Writer:
             return
         for record, outcome in zip(batch, outcomes, strict=True):
             self._done(record, outcome)
+        self._stored += len(batch)
+        if self._stored >= self._analyse_at:
+            self._analyse_at *= 4
+            analyse_tables(Course, Session, Place, Structure, StructureSource, columns=["source"])
 
     def _done(self, record, outcome):
         self.report.count(outcome)

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError
 from django.utils import timezone
 
+from cartolangue.interop import persist
 from cartolangue.interop.lheo.reader import LheoReader
 from cartolangue.interop.persist import COURSE_INSERT_COLUMNS, _fold_part, _search_text
 from cartolangue.offers.indexing import course_search_text
@@ -178,3 +179,19 @@ def test_the_search_text_folding_is_fold_over_every_code_point():
         text = "".join(chr(cp) for cp in range(start, min(start + 256, sys.maxunicode + 1)))
         assert _fold_part(text) == fold(text), hex(start)
     assert _fold_part("Œuvre d’École") == "oeuvre d'ecole"
+
+
+@pytest.mark.django_db
+def test_a_growing_import_refreshes_the_statistics_of_the_source_column(tmp_path, monkeypatch):
+    """(PostgreSQL plans its look-ups by source id from statistics; on SQLite the call does nothing.)"""
+    calls = []
+    real = persist.analyse_tables
+    monkeypatch.setattr(
+        persist, "analyse_tables", lambda *models, **kw: calls.append((models, kw)) or real(*models, **kw)
+    )
+    monkeypatch.setattr(persist.Writer, "BATCH_SIZE", 1)
+    monkeypatch.setattr(persist.Writer, "FIRST_ANALYSIS", 1)
+    report = report_of(varied_file(tmp_path), tmp_path)
+    assert report["created"] == 6
+    assert len(calls) == 2  # after 1 record stored, then after 4 (×4 each time)
+    assert all(kw == {"columns": ["source"]} and Course in models and Session in models for models, kw in calls)
