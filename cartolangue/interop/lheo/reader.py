@@ -43,6 +43,7 @@ from cartolangue.text import fold
 
 PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
 ZERO_SIRET = "0" * 14
+BOOLEANS = {"1": True, "0": False}
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +120,8 @@ class LheoReader:
         self.validate = validate
         self.background = background
         self.publics = c.public_code_map()
-        self._index = {}  # node → {tag: [children]}, for the formation being read (see `_kids`)
+        self._index = {}  # node → {tag: first child}, for the formation being read (see `_kids`)
+        self._repeated = {}  # node → {tag: [children]} for the tags that repeat among its children
         self._paths = {}  # "a/b" → ("{ns}a", "{ns}b")
         self._stamps = {}  # raw timestamp attributes → datetime
         self._course_types = {}
@@ -157,6 +159,7 @@ class LheoReader:
                 yield from read(elem)
             finally:
                 self._index.clear()
+                self._repeated.clear()
             elem.clear(keep_tail=False)
             parent = elem.getparent()
             while elem.getprevious() is not None:
@@ -164,19 +167,36 @@ class LheoReader:
 
     # --- helpers ---------------------------------------------------------------------------------------
 
-    # A formation is read through some fifty lookups of a child path. lxml's `find` goes through ElementPath,
-    # a few microseconds a call; instead each node read gets its children indexed by tag once (`_kids`), and
-    # the index is dropped with the formation. Paths are plain child steps, matched in document order as
-    # ElementPath does (first match: the first child of the first parent that has one).
+    # A formation is read through some fifty lookups of a child path per action: the reader's hot loop.
+    # lxml's `find` goes through ElementPath, a few microseconds a call; instead each node read gets its
+    # children indexed by tag once (`_kids`), and the index is dropped with the formation. Paths are plain
+    # child steps, matched in document order as ElementPath does (first match: the first child of the first
+    # parent that has one). Most of the time left goes to lxml itself: a proxy object and a tag string for
+    # each child indexed, two attribute reads for each extra; the helpers keep their own overhead low.
 
     def _kids(self, node):
+        """{tag: first child with that tag} of a node, built once per formation (reading `.tag` builds a
+        new string). When a tag repeats, its children also go to `_repeated`, for `_children`."""
         kids = self._index.get(node)
         if kids is None:
-            kids = {}
+            kids = self._index[node] = {}
+            first_with = kids.setdefault
             for child in node:
-                kids.setdefault(child.tag, []).append(child)
-            self._index[node] = kids
+                tag = child.tag
+                first = first_with(tag, child)
+                if first is not child:
+                    self._repeated.setdefault(node, {}).setdefault(tag, [first]).append(child)
         return kids
+
+    def _children(self, node, tag):
+        """The children of a node that have a tag, in document order."""
+        child = (self._index.get(node) or self._kids(node)).get(tag)
+        if child is None:
+            return ()
+        repeated = self._repeated.get(node)
+        if repeated is None or tag not in repeated:
+            return (child,)
+        return repeated[tag]
 
     def _steps(self, path):
         tags = self._paths.get(path)
@@ -186,27 +206,50 @@ class LheoReader:
 
     def all(self, node, path):
         """Every node at `path` under `node`, in document order (ElementPath's `findall`)."""
+        children = self._children
+        tags = self._paths.get(path) or self._steps(path)
+        if len(tags) == 1:
+            return list(children(node, tags[0]))
         nodes = [node]
-        index = self._index
-        for tag in self._steps(path):
-            nodes = [child for parent in nodes for child in (index.get(parent) or self._kids(parent)).get(tag, ())]
+        for tag in tags:
+            nodes = [child for parent in nodes for child in children(parent, tag)]
         return nodes
 
     def find(self, node, path):
-        """The first node at `path` under `node`, or None (ElementPath's `find`)."""
+        """The first node at `path` under `node`, or None (ElementPath's `find`).
+
+        Following the first child at each step finds it when that branch goes all the way down (it is then
+        the first in document order); only a branch that stops short needs the full search."""
         if node is None:
             return None
-        tags = self._steps(path)
-        if len(tags) == 1:
-            found = (self._index.get(node) or self._kids(node)).get(tags[0])
-            return found[0] if found else None
-        found = self.all(node, path)
-        return found[0] if found else None
+        index = self._index
+        found = node
+        for tag in self._paths.get(path) or self._steps(path):
+            child = (index.get(found) or self._kids(found)).get(tag)
+            if child is None:
+                if found is node:
+                    return None
+                found = self.all(node, path)
+                return found[0] if found else None
+            found = child
+        return found
 
     def text(self, node, path):
-        found = self.find(node, path)
-        if found is None:
+        """The stripped text of `find(node, path)`, "" when there is none."""
+        if node is None:
             return ""
+        index = self._index
+        found = node
+        for tag in self._paths.get(path) or self._steps(path):  # `find`, inlined: the commonest lookup
+            child = (index.get(found) or self._kids(found)).get(tag)
+            if child is None:
+                if found is node:
+                    return ""
+                found = self.find(node, path)
+                if found is None:
+                    return ""
+                break
+            found = child
         text = found.text
         return text.strip() if text else ""
 
@@ -214,15 +257,21 @@ class LheoReader:
         return [text for text in ((n.text or "").strip() for n in self.all(node, path)) if text]
 
     def extras(self, node):
-        """The carto-langue extras of a node: {info: [(value, tag), …]}."""
+        """The carto-langue extras of a node: {info: [(value, <extra> element), …]}.
+
+        Attributes are the dearest thing to read from lxml: the `tag` attribute, which only `public` and
+        `creneau` carry, is left to them (`extra.get("tag")`)."""
         found = {}
         if node is None:
             return found
-        for extras in self._kids(node).get(self._extras_tag, ()):
+        extra_tag = self._extra_tag
+        for extras in self._children(node, self._extras_tag):
             if extras.get("info") != c.EXTRAS_INFO:
                 continue
-            for extra in extras.iterchildren(self._extra_tag):
-                found.setdefault(extra.get("info", ""), []).append(((extra.text or "").strip(), extra.get("tag")))
+            for extra in extras:  # cheaper than `iterchildren(tag)`, whose tag matcher is built per call
+                if extra.tag == extra_tag:
+                    text = extra.text
+                    found.setdefault(extra.get("info", ""), []).append((text.strip() if text else "", extra))
         return found
 
     def schema_defects(self, elem):
@@ -336,10 +385,7 @@ class LheoReader:
             )
 
     def _course_fields(self, formation, action, x, formacodes, warnings):
-        def one(info, default=None):
-            values = x.get(info)
-            return values[0][0] if values else default
-
+        one = {info: values[0][0] for info, values in x.items()}.get  # the first value of an extra
         name = one("intitule") or self.text(formation, "intitule-formation")
         if "type-cours" in x:
             description = one("presentation") or html_to_text(self.text(formation, "objectif-formation"))
@@ -367,7 +413,7 @@ class LheoReader:
             "formacode": one("formacode") if "formacode" in x else formacodes[0],
             "rs_code": self.text(formation, "certification/code-RS")[:10],
             "rncp_code": self.text(formation, "certification/code-RNCP")[:10],
-            "certifications": [v for v, _tag in x.get("certification", [])],
+            "certifications": [v for v, _extra in x.get("certification", [])],
             "verified_on": _date(one("verifie-le")),
             "source_url": self.text(action, "url-action/urlweb") or self.text(formation, "url-formation/urlweb"),
             "cost_details": one("precisions-cout") or self.text(action, "frais-restants"),
@@ -389,24 +435,27 @@ class LheoReader:
         fields["contact_phone"] = (cx.get("telephone") or [(phone, None)])[0][0][:30]
         fields["contact_email"] = self.text(contact, "courriel")
         if "public" in x or "type-cours" in x:  # carto-langue extras: authoritative, even when empty
-            fields["audiences"] = {value: tag or enums.AudienceMode.PRIORITY for value, tag in x.get("public", [])}
+            fields["audiences"] = {
+                value: extra.get("tag") or enums.AudienceMode.PRIORITY for value, extra in x.get("public", [])
+            }
         else:
             audiences = {}
             for code in self.texts(action, "code-public-vise"):
                 for value in sorted(self.publics.get(code, ())):
                     audiences[value] = enums.AudienceMode.PRIORITY
             fields["audiences"] = audiences
-        fields["schooling"] = [v for v, _tag in x.get("scolarisation", [])]
+        fields["schooling"] = [v for v, _extra in x.get("scolarisation", [])]
         funders = []
         for code in self.texts(action, "organisme-financeur/code-financeur"):
             if code in c.FUNDER_FROM_LHEO:
                 funders.append(c.FUNDER_FROM_LHEO[code])
             else:
                 warnings.append(_("code financeur inconnu ou obsolète : %(code)s") % {"code": code})
-        funders += [v for v, _tag in x.get("financeur", [])]
+        funders += [v for v, _extra in x.get("financeur", [])]
         fields["funders"] = list(dict.fromkeys(funders))
         slots = []
-        for value, day in x.get("creneau", []):
+        for value, extra in x.get("creneau", []):
+            day = extra.get("tag")
             try:
                 start, end = value.split("-")
                 slots.append(
@@ -459,7 +508,7 @@ class LheoReader:
         if not raw:
             return None
         try:
-            value, partial = c.parse_lheo_date(raw, end=end)
+            value, partial = _parse_date(raw, end)
         except c.LheoDateError:
             warnings.append(_("session %(id)s : date illisible « %(raw)s »") % {"id": session_id, "raw": raw})
             return None
@@ -493,7 +542,7 @@ class LheoReader:
             siret=siret,
             acronym=(x.get("sigle") or [("", None)])[0][0],
             kind=kind,
-            networks=[v for v, _tag in x.get("reseau", [])],
+            networks=[v for v, _extra in x.get("reseau", [])],
             description=(x.get("presentation") or [("", None)])[0][0],
             website=(x.get("site") or [(_url(website), None)])[0][0],
             email=self.text(coordonnees, "courriel"),
@@ -633,6 +682,12 @@ def _course_type(name, formacodes):
     return enums.CourseType.FLE
 
 
+@lru_cache(maxsize=4096)
+def _parse_date(text, end=False):
+    """`parse_lheo_date`, cached: a file repeats the same few hundred dates."""
+    return c.parse_lheo_date(text, end=end)
+
+
 def _stamp(raw, datemaj):
     if raw:
         value = parse_datetime(raw)
@@ -641,7 +696,7 @@ def _stamp(raw, datemaj):
     raw = datemaj
     if raw:
         try:
-            value, _partial = c.parse_lheo_date(raw)
+            value, _partial = _parse_date(raw)
         except c.LheoDateError:
             return None
         if value:
@@ -659,7 +714,7 @@ def _level(label, warnings):
 
 
 def _bool(value):
-    return {"1": True, "0": False}.get((value or "").strip())
+    return BOOLEANS.get((value or "").strip())
 
 
 def _float(value):
@@ -696,7 +751,7 @@ def _decimal(value, warnings, field):
 
 def _date(value):
     try:
-        parsed, _partial = c.parse_lheo_date(value or "")
+        parsed, _partial = _parse_date(value or "")
     except c.LheoDateError:
         return None
     return parsed
