@@ -125,6 +125,7 @@ class LheoReader:
         self._paths = {}  # "a/b" → ("{ns}a", "{ns}b")
         self._stamps = {}  # raw timestamp attributes → datetime
         self._course_types = {}
+        self._last = {}  # read method → (XML and context of the last node it read, its result): `_same_as_last`
 
     def __iter__(self):
         ns, root = sniff(self.path)
@@ -154,7 +155,9 @@ class LheoReader:
             raise ImportFileError(_xml_error(self.path, exc)) from exc
 
     def _iterate(self, stream, ns, item, read):
-        for _event, elem in etree.iterparse(stream, events=("end",), tag=f"{{{ns}}}{item}", **PARSER_OPTIONS):
+        for _event, elem in etree.iterparse(
+            stream, events=("end",), tag=f"{{{ns}}}{item}", remove_blank_text=True, **PARSER_OPTIONS
+        ):
             try:
                 yield from read(elem)
             finally:
@@ -331,7 +334,11 @@ class LheoReader:
         kept = yield from self._keep(elem, formation_id, location)
         if kept is None:
             return
-        structure, structure_warnings = self._structure(self.find(elem, "organisme-formation-responsable"))
+        organisme = self.find(elem, "organisme-formation-responsable")
+        if organisme is None:
+            structure, structure_warnings = self._structure(None)
+        else:
+            structure, structure_warnings = self._same_as_last(organisme, self._structure)
         for index, action in enumerate(self.all(elem, "action"), start=1):
             yield from self._action(elem, action, index, kept, structure, structure_warnings)
 
@@ -341,8 +348,7 @@ class LheoReader:
         x = self.extras(action)
         warnings = list(structure_warnings)
         places = [
-            self._place(self.find(lieu, "coordonnees/adresse"), lieu, structure)
-            for lieu in self.all(action, "lieu-de-formation")
+            self._same_as_last(lieu, self._lieu, structure.source_id) for lieu in self.all(action, "lieu-de-formation")
         ]
         places = [p for p in places if p is not None]
         if not places:
@@ -353,7 +359,7 @@ class LheoReader:
                     formation, "organisme-formation-responsable/coordonnees-organisme/coordonnees/adresse"
                 )
                 what = _("adresse de l'organisme")
-            place = self._place(fallback, None, structure)
+            place = self._place(fallback, None, structure.source_id)
             if place is None:
                 yield Filtered(action_id, location, _("action sans lieu ni adresse"))
                 return
@@ -519,6 +525,17 @@ class LheoReader:
             )
         return value
 
+    def _same_as_last(self, node, read, *context):
+        """`read(node, *context)`, or the last formation's result when the node's XML and the context are the
+        same. Files list an organisme's formations together, often at the same place: their records are then
+        read once, and pickled once a batch (an object shared by several items is pickled once). Records
+        are never changed once read, so sharing one is safe."""
+        key = (etree.tostring(node, with_tail=False), *context)
+        last = self._last.get(read)
+        if last is None or last[0] != key:
+            last = self._last[read] = (key, read(node, *context))
+        return last[1]
+
     def _structure(self, node):
         warnings = []
         if node is None:
@@ -555,7 +572,10 @@ class LheoReader:
         )
         return record, warnings
 
-    def _place(self, adresse, lieu, structure):
+    def _lieu(self, lieu, structure_id):
+        return self._place(self.find(lieu, "coordonnees/adresse"), lieu, structure_id)
+
+    def _place(self, adresse, lieu, structure_id):
         if adresse is None:
             return None
         x = ax = self.extras(lieu)
@@ -574,10 +594,8 @@ class LheoReader:
         code_insee = self.text(adresse, "code-INSEE-commune")
         place_id = adresse.get("numero")
         if not place_id:
-            digest = hashlib.sha1(
-                "|".join([structure.source_id, address, complement, post_code, city, code_insee]).encode()
-            )
-            place_id = f"{structure.source_id}:lieu-{digest.hexdigest()[:12]}"
+            digest = hashlib.sha1("|".join([structure_id, address, complement, post_code, city, code_insee]).encode())
+            place_id = f"{structure_id}:lieu-{digest.hexdigest()[:12]}"
         return PlaceRecord(
             source_id=place_id,
             address="" if address == "-" else address,

@@ -461,3 +461,20 @@ def test_a_course_without_a_price_has_its_cost_to_ask_not_free(tmp_path, client)
     assert (course.is_free, course.cost_amount) == (None, None)
     page = client.get(f"/cours/{course.pk}/").content.decode()
     assert "Coût à demander" in page and "Gratuit" not in page
+
+
+@pytest.mark.django_db
+def test_blank_text_is_dropped_between_elements_not_inside_them(tmp_path):
+    # The reader's parser drops whitespace between elements (cheaper to read); whitespace that is an element's
+    # whole content is kept, so the schema still sees it and names it, at its line.
+    path = lheo_file(tmp_path, formation(post_code=" "))
+    report = report_of(path, tmp_path)
+    assert report["created"] == 1
+    lines = path.read_text(encoding="utf-8").splitlines()
+    defects = [w for w in report["warnings"] if "non conforme au schéma" in w["reason"]]
+    assert [w["location"] for w in defects] == [
+        f"ligne {n}" for n, line in enumerate(lines, start=1) if "<codepostal> </codepostal>" in line
+    ]
+    assert all("Element 'codepostal': [facet 'minLength']" in w["reason"] for w in defects)
+    course = Course.objects.get(source="lheo", source_id="A-F1")
+    assert (course.place.commune.code_insee, course.place.post_code) == ("95585", "95200")

@@ -195,3 +195,27 @@ def test_a_growing_import_refreshes_the_statistics_of_the_source_column(tmp_path
     assert report["created"] == 6
     assert len(calls) == 2  # after 1 record stored, then after 4 (×4 each time)
     assert all(kw == {"columns": ["source"]} and Course in models and Session in models for models, kw in calls)
+
+
+def test_an_organisme_or_place_read_again_only_when_its_xml_changes(tmp_path):
+    # Consecutive formations of the same organisme, at the same place, share one record of each (read once,
+    # pickled once a batch); a change anywhere in the organisme's or the place's XML is read afresh.
+    def at_f1_place(numero):
+        return formation(numero=numero).replace(f'adresse numero="L-{numero}"', 'adresse numero="L-F1"')
+
+    renamed = at_f1_place("F3").replace("<nom-organisme>Association Lire", "<nom-organisme>Atelier Lire")
+    moved = at_f1_place("F4").replace("12 avenue du 8 mai 1945", "3 rue de la Gare")
+    path = lheo_file(tmp_path, formation() + at_f1_place("F2") + renamed + moved)
+    f1, f2, f3, f4 = LheoReader(path, background=False)
+    assert f2.structure is f1.structure and f2.place is f1.place
+    assert f3.structure is not f2.structure and f3.structure.name == "Atelier Lire Ensemble"
+    assert f3.place is f2.place  # the same place XML, of an organisme with the same id
+    assert f4.structure.name == "Association Lire Ensemble" and f4.place.address == "3 rue de la Gare"
+    assert f4.place is not f3.place and f4.place.source_id == "L-F1"
+    # The same records as each formation read alone, and the same items read in a child process.
+    for shared, (n, alone) in zip(
+        (f1, f2, f3, f4), enumerate((formation(), at_f1_place("F2"), renamed, moved)), strict=True
+    ):
+        (record,) = LheoReader(lheo_file(tmp_path, alone, name=f"{n}.xml"), background=False)
+        assert (shared.structure, shared.place, shared.sessions) == (record.structure, record.place, record.sessions)
+    assert list(LheoReader(path, background=True)) == [f1, f2, f3, f4]
