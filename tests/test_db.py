@@ -1,14 +1,15 @@
-"""`cartolangue.db`: plain-row inserts hold what the ORM would store, and the bulk-write page cache."""
+"""`cartolangue.db`: plain-row inserts hold what the ORM would store; the bulk-write page cache; foreign keys
+checked as rows are written during a bulk write."""
 
 import datetime
 import zoneinfo
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
-from cartolangue.db import _preparer, bulk_write_cache, insert_rows
-from cartolangue.offers.models import Course, Session, TimeSlot
+from cartolangue.db import _preparer, bulk_write_cache, constraints_checked_at_once, insert_rows
+from cartolangue.offers.models import Course, CourseFunder, Session, TimeSlot
 from tests.factories import CourseFactory
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -109,3 +110,19 @@ def test_a_bulk_write_has_a_bigger_page_cache_on_sqlite_then_the_previous_one():
     with pytest.raises(ZeroDivisionError), bulk_write_cache():
         raise ZeroDivisionError
     assert _cache_size() == before
+
+
+@pytest.mark.django_db
+def test_during_a_bulk_write_foreign_keys_are_checked_as_rows_are_written_then_at_commit_again():
+    if connection.vendor != "postgresql":
+        pytest.skip("SET CONSTRAINTS is PostgreSQL's; SQLite counts foreign-key violations as rows are written")
+
+    def orphan():
+        CourseFunder.objects.create(course_id=2_000_000_000, funder="ofii")
+
+    with constraints_checked_at_once():
+        with pytest.raises(IntegrityError), transaction.atomic():
+            orphan()  # refused by the statement itself
+    with transaction.atomic():
+        orphan()  # deferred again: checked at commit, which this savepoint never reaches
+        transaction.set_rollback(True)

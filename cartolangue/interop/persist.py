@@ -25,7 +25,7 @@ from django.db import DatabaseError, IntegrityError, connection, reset_queries, 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartolangue.db import analyse_tables, bulk_write_cache, insert_rows
+from cartolangue.db import analyse_tables, bulk_write_cache, constraints_checked_at_once, insert_rows
 from cartolangue.interop.checks import check_course
 from cartolangue.interop.errors import RecordError
 from cartolangue.interop.geography import Geography
@@ -672,8 +672,9 @@ def run_import(items, report, dry_run=False, progress=None):
     A reader's fatal error (unreadable file, wrong format) propagates and the transaction rolls back."""
     started = time.perf_counter()
     report.dry_run = dry_run
-    # The search's data-version token is renewed once, not per row; SQLite gets a bigger page cache meanwhile.
-    with _fewer_collections(), bulk_write_cache(), _atomic_run(dry_run), renewed_once():
+    # The search's data-version token is renewed once, not per row; SQLite gets a bigger page cache meanwhile;
+    # PostgreSQL checks foreign keys as rows are written, not all at commit.
+    with _fewer_collections(), bulk_write_cache(), _atomic_run(dry_run), constraints_checked_at_once(), renewed_once():
         writer = Writer(report)
         for item in items:
             if isinstance(item, CourseRecord):
