@@ -66,7 +66,6 @@ class Structure(Provenance):
         _("SIRET"),
         max_length=14,
         blank=True,
-        db_index=True,
         validators=[RegexValidator(r"^\d{14}$", _("Un SIRET compte 14 chiffres."))],
     )
     kind = models.CharField(_("type de structure"), max_length=30, choices=enums.StructureKind.choices)
@@ -80,6 +79,7 @@ class Structure(Provenance):
         verbose_name = _("structure")
         verbose_name_plural = _("structures")
         ordering = ["name"]
+        indexes = [models.Index(fields=["siret"], name="structure_siret")]  # not `db_index`: no LIKE index
         constraints = [
             *_provenance_constraints("structure"),
             models.CheckConstraint(condition=Q(siret="") | Q(siret__length=14), name="structure_siret_14"),
@@ -206,7 +206,7 @@ class Course(Provenance):
     place = models.ForeignKey(Place, verbose_name=_("lieu"), on_delete=models.RESTRICT, related_name="courses")
     name = models.CharField(_("intitulé"), max_length=250)
     description = models.TextField(_("présentation"), blank=True)
-    course_type = models.CharField(_("type de cours"), max_length=30, choices=enums.CourseType.choices, db_index=True)
+    course_type = models.CharField(_("type de cours"), max_length=30, choices=enums.CourseType.choices)
     parcours = models.CharField(_("parcours"), max_length=40, choices=enums.Parcours.choices, blank=True)
     cecrl_level_target = models.PositiveSmallIntegerField(
         _("niveau CECRL visé"), choices=enums.CecrlLevel.choices, null=True, blank=True
@@ -273,6 +273,8 @@ class Course(Provenance):
         verbose_name = _("cours")
         verbose_name_plural = _("cours")
         ordering = ["name"]
+        # A plain index: `db_index` would add, on PostgreSQL, a second one for LIKE, which no query uses.
+        indexes = [models.Index(fields=["course_type"], name="course_type")]
         constraints = [
             *_provenance_constraints("course"),
             models.CheckConstraint(
@@ -302,7 +304,8 @@ class Course(Provenance):
 
 
 class CourseAudience(models.Model):
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="audiences")
+    # Looked up by course through the unique (course, …) index below: no index of its own.
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="audiences", db_index=False)
     audience = models.CharField(_("public"), max_length=60, choices=enums.Audience.choices)
     mode = models.CharField(_("accès"), max_length=15, choices=enums.AudienceMode.choices)
 
@@ -316,7 +319,8 @@ class CourseAudience(models.Model):
 
 
 class CourseSchooling(models.Model):
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="schooling")
+    # Looked up by course through the unique (course, …) index below: no index of its own.
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="schooling", db_index=False)
     schooling = models.CharField(_("scolarisation"), max_length=30, choices=enums.Schooling.choices)
 
     class Meta:
@@ -329,7 +333,8 @@ class CourseSchooling(models.Model):
 
 
 class CourseFunder(models.Model):
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="funders")
+    # Looked up by course through the unique (course, …) index below: no index of its own.
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="funders", db_index=False)
     funder = models.CharField(_("financeur"), max_length=30, choices=enums.Funder.choices)
 
     class Meta:
@@ -344,7 +349,8 @@ class CourseFunder(models.Model):
 class TimeSlot(models.Model):
     """A weekly time slot of a course: a day and a start and end time."""
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="time_slots")
+    # Looked up by course through the unique (course, …) index below: no index of its own.
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="time_slots", db_index=False)
     weekday = models.PositiveSmallIntegerField(_("jour"), choices=enums.Weekday.choices)
     starts_at = models.TimeField(_("début"))
     ends_at = models.TimeField(_("fin"))
