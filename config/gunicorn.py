@@ -17,8 +17,11 @@ def when_ready(server):
     """In the master, after the application is loaded and before the workers are forked."""
     from django.db import DatabaseError, connections
 
+    from cartolangue.search.checks import check_data_version_watch
     from cartolangue.search.index import warm_up
 
+    for message in check_data_version_watch():  # a search that would not see the writes to some tables
+        server.log.error("%s: %s %s", message.id, message.msg, message.hint)
     start = time.perf_counter()
     try:
         index = warm_up()

@@ -2,10 +2,10 @@
 
 An in-process cache (the search index) keeps the token it was built with, and rebuilds when
 `data_token()` returns another one. The token lives in one row (`search_dataversion`, id 1), renewed by
-database triggers created in migration search/0001_dataversion on every table the search reads (courses,
-places, structures, sessions, time slots, audiences, schooling, funders, certifications and the
-course↔certification table, exam sessions, communes, départements; and, since search/0002_watch_zones,
-the zonings, zones and their communes).
+database triggers on every table the search reads (courses, places, structures, sessions, time slots,
+audiences, schooling, funders, certifications and the course↔certification table, exam sessions, communes,
+départements, zonings, zones and their communes): the watch, declared in search/watch.py and installed
+again after every `migrate`.
 
 Why triggers rather than signals or an `updated_at` maximum: every write path is covered, whatever wrote the
 row: ORM saves, `bulk_create`, `queryset.update()` and `.delete()` (which send no signals), COPY through
@@ -29,10 +29,9 @@ to the offer queue there rather than run side by side.
 Callers should read the token *before* loading the data they cache: if a write commits in between, they
 cache new data under the old token and rebuild once more at the next check, rather than the reverse.
 
-Caveat for future migrations: on SQLite, Django applies many schema changes by rebuilding the table
-(create a copy, drop the old one), and dropping a table drops its triggers. A migration that alters a
-watched table must be followed by one that re-creates its triggers; tests/search/test_data_version.py
-checks that every watched table has them.
+On SQLite, Django applies many schema changes by rebuilding the table, which drops its triggers: the watch is
+therefore re-installed after every `migrate` (search/watch.py, docs/adr/0013-freshness-watch.md), and the
+system check search.W001 names any watched table left without it.
 """
 
 import contextlib
@@ -40,6 +39,8 @@ import contextvars
 from collections import OrderedDict
 
 from django.db import connections
+
+from cartolangue.search.watch import SQLITE_RENEW, TRIGGER_PREFIX
 
 _request_tokens = contextvars.ContextVar("data_tokens_of_this_request", default=None)
 
@@ -141,7 +142,9 @@ def renewed_once(using="default"):
     if not connection.in_atomic_block:
         raise RuntimeError("renewed_once() must run inside a transaction")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_dv_%'")
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [f"{TRIGGER_PREFIX}%"]
+        )
         triggers = cursor.fetchall()
         for name, _sql in triggers:
             cursor.execute(f"DROP TRIGGER {connection.ops.quote_name(name)}")
@@ -151,4 +154,4 @@ def renewed_once(using="default"):
         with connection.cursor() as cursor:
             for _name, sql in triggers:
                 cursor.execute(sql)
-            cursor.execute("UPDATE search_dataversion SET token = lower(hex(randomblob(16))) WHERE id = 1")
+            cursor.execute(SQLITE_RENEW)

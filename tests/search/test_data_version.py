@@ -1,7 +1,6 @@
 """The data-version token changes on every write path to the data the search reads, and only then."""
 
 import datetime
-import importlib
 
 import pytest
 from django.apps import apps
@@ -12,13 +11,12 @@ from cartolangue.db import insert_rows
 from cartolangue.geo.models import Epci, Zone, ZoneMembership, Zoning
 from cartolangue.offers import enums
 from cartolangue.offers.models import Certification, Course, CourseAudience, Place, TimeSlot
+from cartolangue.search import watch
 from cartolangue.search.models import DataVersion
 from cartolangue.search.version import data_token, memo_by_version, renewed_once
 from tests.factories import CourseFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
-migration = importlib.import_module("cartolangue.search.migrations.0001_dataversion")
-zones_migration = importlib.import_module("cartolangue.search.migrations.0002_watch_zones")
 
 
 @pytest.fixture(autouse=True)
@@ -169,17 +167,17 @@ def test_missing_row_gives_none():
 
 
 def test_every_watched_table_has_its_triggers():
-    """A later migration that rebuilds a watched table on SQLite drops its triggers: this test says so."""
+    """Read from the database's catalog, independently of `watch.missing_watch` (tests/search/test_watch.py)."""
     _assert_every_trigger_is_there()
 
 
 def _assert_every_trigger_is_there():
-    tables = migration.watched_tables(apps) + zones_migration.zone_tables(apps)
+    tables = watch.watched_tables(apps)
     assert "offers_course_certifications" in tables and "geo_zonemembership" in tables
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_dv_%'")
-            expected = sorted(t for t in tables for _ in migration.SQLITE_EVENTS)
+            expected = sorted(t for t in tables for _ in watch.SQLITE_EVENTS)
         else:
             cursor.execute(
                 "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "

@@ -1,25 +1,15 @@
 """The zonings (bassins d'emploi, zones d'emploi…) join the data the search reads through its memoised
-lookups (a zone by its code, the communes of a zone): their tables renew the data-version token too."""
-
-import importlib
+lookups (a zone by its code, the communes of a zone): their tables renew the data-version token too. They are
+declared in cartolangue/search/watch.py with the other watched tables; this step installs the watch as it is
+declared (again, idempotently) for databases migrated before they were."""
 
 from django.db import migrations
 
-initial = importlib.import_module("cartolangue.search.migrations.0001_dataversion")
-
-ZONE_MODELS = [("geo", "Zoning"), ("geo", "Zone"), ("geo", "ZoneMembership")]
+from cartolangue.search import watch
 
 
-def zone_tables(apps):
-    return [apps.get_model(app, name)._meta.db_table for app, name in ZONE_MODELS]
-
-
-def create_triggers(apps, schema_editor):
-    initial.add_triggers(schema_editor, zone_tables(apps))
-
-
-def drop_triggers(apps, schema_editor):
-    initial.remove_triggers(schema_editor, zone_tables(apps))
+def install(apps, schema_editor):
+    watch.install_watch(schema_editor.connection, apps)
 
 
 class Migration(migrations.Migration):
@@ -28,4 +18,4 @@ class Migration(migrations.Migration):
         ("geo", "0002_commune_search_name"),
     ]
 
-    operations = [migrations.RunPython(create_triggers, drop_triggers)]
+    operations = [migrations.RunPython(install, migrations.RunPython.noop)]
