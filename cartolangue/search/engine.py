@@ -21,6 +21,7 @@ from cartolangue.offers.models import (
     DEMO_SOURCE,
     Course,
     ExamSession,
+    Place,
     Session,
     Structure,
 )
@@ -28,7 +29,7 @@ from cartolangue.search.facets import FacetValue, course_facets
 from cartolangue.search.filters import apply_filters, base_queryset, filters_for, with_distance
 from cartolangue.search.index import course_index
 from cartolangue.search.version import memo_by_version
-from cartolangue.text import fold_name
+from cartolangue.text import fold, fold_name
 
 # --- results -----------------------------------------------------------------------------------------
 
@@ -258,21 +259,51 @@ def _exam_columns():
 
 
 def structure_search(params, *, strict=True):
-    """Structures by name (accent-insensitive) and département, alphabetical, paged."""
+    """Structures by name, acronym or the text of their courses (accent- and case-insensitive: every word
+    somewhere), and by département, alphabetical, paged. Computed on columns kept per data version and on the
+    course index's text masks: a bounded cost whatever the words (at most 10 are read), one query for the page."""
     from cartolangue.search.params import parse_structure_query
 
     query = parse_structure_query(params, strict=strict)
-    qs = Structure.objects.all()
-    for word in query.q:
-        qs = qs.filter(Q(name__icontains=word) | Q(acronym__icontains=word) | Q(courses__search_text__contains=word))
+    columns = memo_by_version("structure-columns", _structure_columns)
+    matching = np.ones(len(columns["ids"]), dtype=bool)
+    if query.q:
+        index = course_index()
+        for word in query.q:
+            by_name = np.fromiter((word in text for text in columns["texts"]), dtype=bool, count=len(matching))
+            by_course = np.isin(columns["ids"], index.structure[index.text_mask(word)])
+            matching &= by_name | by_course
     if query.departements:
-        qs = qs.filter(places__commune__departement__code__in=query.departements)
-    qs = Structure.objects.filter(pk__in=qs.values("pk")).order_by("name", "pk")
-    total = qs.count()
+        in_departement = np.zeros(len(matching), dtype=bool)
+        for code in query.departements:
+            in_departement |= columns["departements"].get(code, False)
+        matching &= in_departement
+    ids = columns["ids"][matching]
+    total = len(ids)
     page = min(query.page, max(1, -(-total // query.page_size)))
     start = (page - 1) * query.page_size
-    items = list(qs[start : start + query.page_size])
+    page_ids = ids[start : start + query.page_size].tolist()
+    found = Structure.objects.in_bulk(page_ids)
+    items = [found[pk] for pk in page_ids if pk in found]
     return SearchResult(query=query, total=total, items=items, page=page, page_size=query.page_size)
+
+
+def _structure_columns():
+    """Every structure in alphabetical order (name, then id): its id, its folded name and acronym, and one
+    boolean column per département where it has a place."""
+    rows = list(Structure.objects.order_by("name", "pk").values_list("pk", "name", "acronym"))
+    ids = np.array([pk for pk, _name, _acronym in rows], dtype=np.int64)
+    texts = [fold(f"{name} {acronym or ''}") for _pk, name, acronym in rows]
+    departements = {}
+    places = Place.objects.values_list("structure_id", "commune__departement__code").distinct()
+    for structure_id, code in places:
+        if code is not None:
+            departements.setdefault(code, set()).add(structure_id)
+    return {
+        "ids": ids,
+        "texts": texts,
+        "departements": {code: np.isin(ids, list(members)) for code, members in departements.items()},
+    }
 
 
 def commune_suggestions(text, *, limit=10):

@@ -151,6 +151,7 @@ class CourseIndex:
                 "place__commune_id",
                 "place__commune__departement__code",
                 "search_text",
+                "structure_id",
             )
         )
         self.size = n = len(columns[0])
@@ -175,6 +176,7 @@ class CourseIndex:
         self.departement_codes = sorted({c for c in columns[12] if c})
         self.departement = _codes(columns[12], self.departement_codes)
         self.texts = columns[13]
+        self.structure = np.array(columns[14], dtype=np.int64)
 
         # Most recently updated first, real offers before the demo's fictional ones: the database sorts.
         demo_last = Case(When(source=DEMO_SOURCE, then=Value(1)), default=Value(0), output_field=IntegerField())
@@ -285,7 +287,8 @@ class CourseIndex:
         wanted = sum(1 << (len(SLOT_NAMES) * d + c) for d in days for c in categories)
         return (self.slot_bits & wanted) != 0
 
-    def _text_mask(self, word):
+    def text_mask(self, word):
+        """The courses whose search text contains `word` (already normalised), memoised per index."""
         with self._lock:
             if word in self._text_cache:
                 self._text_cache.move_to_end(word)
@@ -366,7 +369,7 @@ class CourseIndex:
         if query.q:
             mask = np.ones(self.size, dtype=bool)
             for word in query.q:
-                mask &= self._text_mask(word)
+                mask &= self.text_mask(word)
             f["q"] = mask
         if query.departements:
             codes = [self.departement_codes.index(d) for d in query.departements if d in self.departement_codes]

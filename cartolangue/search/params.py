@@ -51,6 +51,12 @@ SORTS = {
     "prochaine-session": gettext_lazy("Prochaine session"),
     "mise-a-jour": gettext_lazy("Mise à jour récente"),
 }
+# Exam sessions have their own sort parameter, `tri_examens`: the search page carries the course query and the
+# exam query in one query string, where one `tri` could not mean both.
+EXAM_SORTS = {
+    "date": gettext_lazy("Date de l'épreuve"),
+    "distance": gettext_lazy("Distance"),
+}
 YES = {"oui", "1", "true", "on"}
 NO = {"non", "0", "false", "off"}
 
@@ -99,7 +105,7 @@ EXAM_PARAMS = {
     "apres": gettext_lazy("Date AAAA-MM-JJ : épreuves à partir de ce jour (défaut : aujourd'hui)."),
     "avant": gettext_lazy("Date AAAA-MM-JJ : épreuves jusqu'à ce jour."),
     "cpf": gettext_lazy("oui : certifications éligibles au CPF."),
-    "tri": gettext_lazy("Tri : date (défaut) ou distance."),
+    "tri_examens": gettext_lazy("Tri des sessions de tests : date (défaut) ou distance."),
     "page": COURSE_PARAMS["page"],
     "taille": COURSE_PARAMS["taille"],
 }
@@ -438,7 +444,7 @@ def parse_exam_query(params, *, strict=False):
         after=min(r.dates("apres"), default=None),
         before=max(r.dates("avant"), default=None),
         cpf=r.boolean("cpf"),
-        sort=(r.choices("tri", {"date": "date", "distance": "distance"}) or ["date"])[0],
+        sort=(r.choices("tri_examens", {k: k for k in EXAM_SORTS}) or ["date"])[0],
         page=page,
         page_size=size,
     )
@@ -482,7 +488,8 @@ PARAM_SCHEMAS = {
     "apres": {"type": "string", "format": "date"},
     "avant": {"type": "string", "format": "date"},
     "certification": {"type": "string", "pattern": "^[a-z0-9-]+$", "minLength": 1, "maxLength": 50},
-    "tri": _enum([*SORTS, "date"]),
+    "tri": _enum(SORTS),
+    "tri_examens": _enum(EXAM_SORTS),
     "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
     "taille": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
 }

@@ -101,7 +101,7 @@ def test_geojson(client, demo):
 
 
 def test_exam_sessions(client, demo):
-    data = client.get("/api/v1/exam-sessions", {"commune": "75056", "rayon": "50", "tri": "distance"}).json()
+    data = client.get("/api/v1/exam-sessions", {"commune": "75056", "rayon": "50", "tri_examens": "distance"}).json()
     assert data["total"] > 0
     distances = [r["distance_km"] for r in data["results"]]
     assert distances == sorted(distances)

@@ -29,7 +29,7 @@ TODAY = datetime.date(2026, 11, 27)
         "cpf=oui&commune=75056&rayon=20",
         "apres=2027-01-15&avant=2027-03-31",
         "avant=2026-12-20&certification=delf-a2&certification=tcf-irn",
-        "departement=75&departement=93&tri=distance&lat=48.86&lon=2.35&rayon=12",
+        "departement=75&departement=93&tri_examens=distance&lat=48.86&lon=2.35&rayon=12",
     ],
 )
 def test_count_alone_is_the_search_total(querystring):
