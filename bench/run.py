@@ -121,7 +121,8 @@ def child(command, runs):
 
     from cartolangue.offers.models import Course
     from cartolangue.search.engine import course_search, course_search_sql
-    from cartolangue.search.index import CourseIndex, course_index
+    from cartolangue.search.index import CourseIndex
+    from cartolangue.search.live import course_index
     from cartolangue.search.params import parse_course_query
     from cartolangue.search.version import data_token
 

@@ -18,7 +18,7 @@ def when_ready(server):
     from django.db import DatabaseError, connections
 
     from cartolangue.search.checks import check_data_version_watch
-    from cartolangue.search.index import warm_up
+    from cartolangue.search.live import warm_up
 
     for message in check_data_version_watch():  # a search that would not see the writes to some tables
         server.log.error("%s: %s %s", message.id, message.msg, message.hint)

@@ -27,7 +27,7 @@ from cartolangue.offers.models import (
 )
 from cartolangue.search.facets import FacetValue, course_facets
 from cartolangue.search.filters import apply_filters, base_queryset, filters_for, with_distance
-from cartolangue.search.index import course_index
+from cartolangue.search.live import course_index
 from cartolangue.search.version import memo_by_version
 from cartolangue.text import fold, fold_name
 
@@ -271,7 +271,7 @@ def structure_search(params, *, strict=True):
         index = course_index()
         for word in query.q:
             by_name = np.fromiter((word in text for text in columns["texts"]), dtype=bool, count=len(matching))
-            by_course = np.isin(columns["ids"], index.structure[index.text_mask(word)])
+            by_course = np.isin(columns["ids"], index.structures_matching(word))
             matching &= by_name | by_course
     if query.departements:
         in_departement = np.zeros(len(matching), dtype=bool)

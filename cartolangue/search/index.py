@@ -9,6 +9,7 @@ those of the SQL filters (`search.filters`, `search.facets`); `tests/search/test
 both against a plain Python filter, and each against the other.
 """
 
+import datetime
 import functools
 import re
 import threading
@@ -36,13 +37,14 @@ from cartolangue.offers.models import (
 from cartolangue.search.facets import FacetValue, level_value
 from cartolangue.search.filters import slot_q
 from cartolangue.search.params import NO_LEVEL_MARK, SLOTS, WEEKDAYS
-from cartolangue.search.version import BoundedDict, data_token, memo_by_version
+from cartolangue.search.version import BoundedDict, memo_by_version
 
 NULL = -1
 NO_DATE = np.iinfo(np.int32).max
 SLOT_NAMES = list(SLOTS)  # matin, apres-midi, soir, week-end: every weekly slot is in exactly one
 TEXT_CACHE_SIZE = 512
 SHOWN_CACHE_SIZE = 2000
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 def _slot_labels():
@@ -109,6 +111,15 @@ def _days(values):
     return np.fromiter((distinct[v] for v in values), dtype=np.int32, count=len(values))
 
 
+def _microseconds(value):
+    """A stored timestamp (datetime, or ISO text on SQLite, UTC) → microseconds since 1970, exactly."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return (value - EPOCH) // datetime.timedelta(microseconds=1)
+
+
 def day_number(date):
     """A date (or its ISO text) → days since 1970-01-01."""
     return int(np.datetime64(date, "D").astype(np.int64))
@@ -126,8 +137,11 @@ class IndexHits:
 class CourseIndex:
     """Every course's filterable columns, by position (courses in primary-key order)."""
 
-    def __init__(self, token):
+    def __init__(self, token, only=None):
+        """The index of every course, or with `only` (course ids) of those courses alone: the small index of
+        the courses changed since a full one was built (search/live.py)."""
         self.token = token
+        self.only = None if only is None else sorted(only)
         self._lock = threading.Lock()
         self._text = None
         self._text_cache = OrderedDict()
@@ -136,7 +150,7 @@ class CourseIndex:
         self._level_columns = {}
         self._packed = {}
         columns = _columns(
-            Course.objects.order_by("pk").values_list(
+            self._scope(Course.objects, "pk").order_by("pk").values_list(
                 "pk",
                 "course_type",
                 "parcours",
@@ -152,10 +166,12 @@ class CourseIndex:
                 "place__commune__departement__code",
                 "search_text",
                 "structure_id",
+                "updated_at",
+                "source",
             )
         )
         self.size = n = len(columns[0])
-        self.last_modified = Course.objects.aggregate(latest=Max("updated_at"))["latest"]
+        self.last_modified = self._scope(Course.objects, "pk").aggregate(latest=Max("updated_at"))["latest"]
         self.ids = np.array(columns[0], dtype=np.int64)
         self.course_type = _codes(columns[1], enums.CourseType.values)
         self.parcours = _codes(columns[2], enums.Parcours.values)
@@ -177,23 +193,30 @@ class CourseIndex:
         self.departement = _codes(columns[12], self.departement_codes)
         self.texts = columns[13]
         self.structure = np.array(columns[14], dtype=np.int64)
+        self._updated_at = columns[15]
+        self._sources = columns[16]
+        self._default_keys = None
 
         # Most recently updated first, real offers before the demo's fictional ones: the database sorts.
         demo_last = Case(When(source=DEMO_SOURCE, then=Value(1)), default=Value(0), output_field=IntegerField())
-        (updated,) = _columns(Course.objects.order_by(demo_last, "-updated_at", "pk").values_list("pk"))
+        (updated,) = _columns(
+            self._scope(Course.objects, "pk").order_by(demo_last, "-updated_at", "pk").values_list("pk")
+        )
         order, known = self.positions(updated)
         order = order[known]
         # A course read above but deleted before this query: last.
         self.default_order = np.concatenate([order, np.setdiff1d(np.arange(n), order)])
 
         self.exclusive = self._members(
-            CourseAudience.objects.filter(mode=enums.AudienceMode.EXCLUSIVE), "audience", enums.Audience.values
+            self._scope(CourseAudience.objects).filter(mode=enums.AudienceMode.EXCLUSIVE),
+            "audience",
+            enums.Audience.values,
         )
         self.has_exclusive = np.logical_or.reduce(list(self.exclusive.values())) if n else np.zeros(0, bool)
-        self.schooling = self._members(CourseSchooling.objects.all(), "schooling", enums.Schooling.values)
+        self.schooling = self._members(self._scope(CourseSchooling.objects), "schooling", enums.Schooling.values)
         self.has_schooling = np.logical_or.reduce(list(self.schooling.values())) if n else np.zeros(0, bool)
-        self.funders = self._members(CourseFunder.objects.all(), "funder", enums.Funder.values)
-        through = Course.certifications.through.objects.all()
+        self.funders = self._members(self._scope(CourseFunder.objects), "funder", enums.Funder.values)
+        through = self._scope(Course.certifications.through.objects)
         self.certification_names = dict(Certification.objects.values_list("code", "name"))
         self.certifications = self._members(through, "certification__code", sorted(self.certification_names))
 
@@ -205,7 +228,9 @@ class CourseIndex:
             output_field=IntegerField(),
         )
         slots = np.zeros((7, len(SLOT_NAMES), n), dtype=bool)
-        rows = _columns(TimeSlot.objects.annotate(category=category).values_list("course_id", "weekday", "category"))
+        rows = _columns(
+            self._scope(TimeSlot.objects).annotate(category=category).values_list("course_id", "weekday", "category")
+        )
         if rows[0]:
             course_ids, weekdays, categories = (np.array(c, dtype=np.int64) for c in rows)
             known = categories >= 0
@@ -216,7 +241,9 @@ class CourseIndex:
         weights = (1 << np.arange(7 * len(SLOT_NAMES), dtype=np.int64)).reshape(7, len(SLOT_NAMES), 1)
         self.slot_bits = (slots * weights).sum(axis=(0, 1))
 
-        course_ids, starts, ends = _columns(Session.objects.values_list("course_id", "starts_on", "ends_on"))
+        course_ids, starts, ends = _columns(
+            self._scope(Session.objects).values_list("course_id", "starts_on", "ends_on")
+        )
         found, held = self.positions(course_ids)
         self.session_course = found[held]
         self.session_start = _days(starts)[held]
@@ -230,6 +257,12 @@ class CourseIndex:
         return self._shown[today]
 
     # --- building ----------------------------------------------------------------------------------------
+
+    def _scope(self, manager, course_field="course_id"):
+        """Every row of the manager's table, or those of the index's courses when it holds only some."""
+        if self.only is None:
+            return manager.all()
+        return manager.filter(**{f"{course_field}__in": self.only})
 
     def positions(self, course_ids):
         """(positions of the given course ids, which of them the index holds). The build reads the courses,
@@ -431,12 +464,20 @@ class CourseIndex:
 
     # --- search --------------------------------------------------------------------------------------------
 
-    def search(self, query, *, today, facets=True):
+    def matches(self, query, today, alive=None):
+        """(filters, scope, distance, matching): the filter columns, the courses within reach (and `alive`:
+        not superseded, search/live.py), every course's distance (None without a location), and the
+        courses matching everything."""
         filters = self.filters(query, today)
         reach, distance = self._location(query.location) if query.location else (None, None)
-        matching = np.ones(self.size, dtype=bool) if reach is None else reach.copy()
+        scope = reach if alive is None else (alive if reach is None else reach & alive)
+        matching = np.ones(self.size, dtype=bool) if scope is None else scope.copy()
         for mask in filters.values():
             matching &= mask
+        return filters, scope, distance, matching
+
+    def search(self, query, *, today, facets=True):
+        filters, scope, distance, matching = self.matches(query, today)
         total = int(np.count_nonzero(matching))
         page = min(query.page, max(1, -(-total // query.page_size)))
         start = (page - 1) * query.page_size
@@ -446,17 +487,34 @@ class CourseIndex:
             page=page,
             ids=self.ids[positions].tolist(),
             distances=None if distance is None else distance[positions].tolist(),
-            facets=self.facets(query, filters, reach, today) if facets else {},
+            facets=self.facets(query, filters, scope, today) if facets else {},
         )
 
     def ordered_ids(self, query, *, today):
         """Every matching course id, in the engine's order."""
-        filters = self.filters(query, today)
-        reach, distance = self._location(query.location) if query.location else (None, None)
-        matching = np.ones(self.size, dtype=bool) if reach is None else reach.copy()
-        for mask in filters.values():
-            matching &= mask
+        _filters, _scope, distance, matching = self.matches(query, today)
         return self.ids[self._ordered(query, today, matching, distance, self.size)].tolist()
+
+    def sort_keys(self, query, today, positions, distance):
+        """The sort keys of these positions, most significant first, ending with the course id: what orders
+        them among the courses of another index (search/live.py merges two)."""
+        sort = query.effective_sort
+        if sort == "distance" and distance is not None:
+            return [distance[positions], self.ids[positions]]
+        if sort == "prochaine-session":
+            return [self.next_session(today)[positions], self.ids[positions]]
+        demo, updated = self._default_sort_columns()
+        return [demo[positions], -updated[positions], self.ids[positions]]
+
+    def _default_sort_columns(self):
+        """(demo: 1 for a demo course, updated_at in microseconds): the default order's keys, as the database
+        sorts them (`default_order`), read only when two indexes are merged."""
+        if self._default_keys is None:
+            self._default_keys = (
+                np.fromiter((s == DEMO_SOURCE for s in self._sources), dtype=np.int8, count=self.size),
+                np.fromiter((_microseconds(v) for v in self._updated_at), dtype=np.int64, count=self.size),
+            )
+        return self._default_keys
 
     def _ordered(self, query, today, matching, distance, stop):
         """The first `stop` matching positions in the engine's order (ties by primary key)."""
@@ -490,9 +548,10 @@ class CourseIndex:
         """The packed columns "code == i", for i in range(size)."""
         return self._matrix(name, lambda: [codes == i for i in range(size)])
 
-    def facets(self, query, filters, reach, today):
-        """The same facets as `search.facets.course_facets`, from the columns."""
-        everything = np.ones(self.size, dtype=bool) if reach is None else reach
+    def facets(self, query, filters, scope, today):
+        """The same facets as `search.facets.course_facets`, from the columns, over the courses of `scope`
+        (None: all; else those within reach, and not superseded)."""
+        everything = np.ones(self.size, dtype=bool) if scope is None else scope
         masks, packed = {}, {}
 
         def without(name):
@@ -606,46 +665,3 @@ class CourseIndex:
             if n
         ]
         return facets
-
-
-# --- the process's index ----------------------------------------------------------------------------------
-
-_lock = threading.Lock()
-_current = None
-
-
-def course_index():
-    """The index of the data as they are now: the process's one, or a new one when the data changed."""
-    global _current
-    token = data_token()
-    index = _current
-    if index is not None and token is not None and index.token == token:
-        return index
-    with _lock:
-        index = _current
-        if index is not None and token is not None and index.token == token:
-            return index
-        index = CourseIndex(token)
-        if token is not None:
-            _current = index
-    return index
-
-
-def warm_up(today=None):
-    """Build the index of the current data and its lazy parts (the text index, the packed facet columns, the
-    default order; and the exam sessions' columns) now rather than at the first searches. Run by the gunicorn
-    master before it forks its workers (config/gunicorn.py): they start with the index, shared copy-on-write,
-    and no request pays its build. Returns the index."""
-    from django.http import QueryDict
-    from django.utils import timezone
-
-    from cartolangue.search.engine import exam_search
-    from cartolangue.search.params import parse_course_query, parse_exam_query
-
-    today = today or timezone.localdate()
-    index = course_index()
-    index._text_index()
-    index.search(parse_course_query(QueryDict("")), today=today)
-    index.next_session(today)
-    exam_search(parse_exam_query(QueryDict("")), today=today, details=False)  # the exam columns, memoised
-    return index

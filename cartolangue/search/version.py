@@ -36,11 +36,12 @@ system check search.W001 names any watched table left without it.
 
 import contextlib
 import contextvars
+import secrets
 from collections import OrderedDict
 
 from django.db import connections
 
-from cartolangue.search.watch import SQLITE_RENEW, TRIGGER_PREFIX
+from cartolangue.search.watch import PG_LOG_SETTING, TRIGGER_PREFIX
 
 _request_tokens = contextvars.ContextVar("data_tokens_of_this_request", default=None)
 
@@ -129,29 +130,47 @@ def per_version(name, version, size=10_000):
 
 @contextlib.contextmanager
 def renewed_once(using="default"):
-    """For a bulk write done in one transaction (an import): the token is renewed once, at the end, rather
-    than by a trigger at every row. On SQLite, whose triggers are row-level (about 10 µs a row in an import),
-    the data-version triggers are dropped for the duration and re-created from their own SQL
-    (`sqlite_master`): DDL is transactional there, and the transaction holds the database's only write lock,
-    so no other writer can go unseen, and a rollback restores them. PostgreSQL's statement-level triggers
-    cost nothing worth saving: nothing changes there."""
+    """For a bulk write done in one transaction (an import): the token is renewed once, at the end, and the
+    change log gets one "all" (every index is rebuilt: an import touches too many courses for a small index
+    of changes), rather than a token and a log row per written row. Log entries before that mark are then of
+    no use to anyone and are deleted.
+
+    On SQLite, whose triggers are row-level (about 10 µs a row in an import), the watch's triggers are dropped
+    for the duration and re-created from their own SQL (`sqlite_master`): DDL is transactional there, and the
+    transaction holds the database's only write lock, so no other writer can go unseen, and a rollback
+    restores them. On PostgreSQL the statement-level triggers stay (they renew the token), but the row log is
+    switched off for the transaction (`SET LOCAL`)."""
     connection = connections[using]
-    if connection.vendor != "sqlite":
-        yield
-        return
     if not connection.in_atomic_block:
         raise RuntimeError("renewed_once() must run inside a transaction")
+    triggers = []
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [f"{TRIGGER_PREFIX}%"]
-        )
-        triggers = cursor.fetchall()
-        for name, _sql in triggers:
-            cursor.execute(f"DROP TRIGGER {connection.ops.quote_name(name)}")
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [f"{TRIGGER_PREFIX}%"]
+            )
+            triggers = cursor.fetchall()
+            for name, _sql in triggers:
+                cursor.execute(f"DROP TRIGGER {connection.ops.quote_name(name)}")
+        else:
+            cursor.execute(f"SET LOCAL {PG_LOG_SETTING} = 'off'")
     try:
         yield
-    finally:
-        with connection.cursor() as cursor:
-            for _name, sql in triggers:
-                cursor.execute(sql)
-            cursor.execute(SQLITE_RENEW)
+    except BaseException:
+        if connection.vendor == "sqlite":  # PostgreSQL's transaction is aborted: its rollback undoes all
+            _restore(connection, triggers)
+        raise
+    _restore(connection, triggers)
+    with connection.cursor() as cursor:
+        token = secrets.token_hex(16)
+        cursor.execute("UPDATE search_dataversion SET token = %s WHERE id = 1", [token])
+        cursor.execute("INSERT INTO search_change (kind, row_id, token) VALUES ('all', NULL, %s)", [token])
+        cursor.execute("DELETE FROM search_change WHERE id < (SELECT max(id) FROM search_change)")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SET LOCAL {PG_LOG_SETTING} = 'on'")
+
+
+def _restore(connection, triggers):
+    with connection.cursor() as cursor:
+        for _name, sql in triggers:
+            cursor.execute(sql)

@@ -16,7 +16,7 @@ from cartolangue.offers import enums
 from cartolangue.offers.demo import demo_generate
 from cartolangue.offers.models import Course
 from cartolangue.search.engine import course_facets, course_queryset, course_search, course_search_sql
-from cartolangue.search.index import course_index
+from cartolangue.search.live import course_index
 from cartolangue.search.params import NO_LEVEL, SLOTS, WEEKDAYS, parse_course_query
 
 pytestmark = pytest.mark.django_db

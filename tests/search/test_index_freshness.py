@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from cartolangue.offers import enums
 from cartolangue.offers.models import Course, Place, Structure, TimeSlot
 from cartolangue.search.engine import course_queryset, course_search, course_search_sql
-from cartolangue.search.index import CourseIndex, course_index
+from cartolangue.search.live import LiveIndex, course_index
 from cartolangue.search.models import DataVersion
 from cartolangue.search.params import parse_course_query
 from cartolangue.search.version import data_token
@@ -96,7 +96,7 @@ def test_searches_without_writes_reuse_the_index():
     Course.objects.filter(name__contains=WORD).exists()  # a read is no write
     second = search(facets=False)
     assert course_index() is index
-    assert isinstance(index, CourseIndex)
+    assert isinstance(index, LiveIndex)
     assert index.token == data_token()
     assert first.total == second.total == 1
 
@@ -435,7 +435,7 @@ def test_the_gunicorn_master_builds_the_whole_index_before_forking():
         assert connection.connection is None  # closed: no socket or file handle shared with the workers
     index = course_index()
     assert index.token == data_token()  # the one built by when_ready: no rebuild at the first search
-    assert index._text is not None and index._packed
+    assert index.base._text is not None and index.base._packed
     assert server.log.lines == [("info", server.log.lines[0][1])]
     assert server.log.lines[0][1].startswith(f"Search index ready: {index.size} courses in ")
     result = course_search(parse_course_query(QueryDict(f"q={WORD}")))
@@ -448,12 +448,12 @@ def test_an_unmigrated_database_does_not_stop_the_server(monkeypatch):
 
     from django.db import DatabaseError
 
-    import cartolangue.search.index
+    import cartolangue.search.live
 
     def broken(today=None):
         raise DatabaseError("no such table: search_dataversion")
 
-    monkeypatch.setattr(cartolangue.search.index, "warm_up", broken)
+    monkeypatch.setattr(cartolangue.search.live, "warm_up", broken)
     server = type("Server", (), {"log": _Log()})()
     importlib.import_module("config.gunicorn").when_ready(server)
     assert server.log.lines == [
