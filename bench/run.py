@@ -5,7 +5,8 @@ For each database and size (demo generator, seed 1, date 2026-11-27: the same da
 - engine: the filter engine alone (`course_search`: results, count and facets), in-process;
 - raw SQL: the SQL statements the engine issued for that search, executed directly (the database's floor);
 - api / page: the API and the HTML page through gunicorn (2 workers, 127.0.0.1) under wrk (4 connections,
-  bounded in time), one run per scenario, then a mixed run over every API scenario for the throughput;
+  bounded in time), one run per scenario, then a mixed run over every API scenario for the throughput, and the
+  same mixed run with one single-course write a second, each checked by a search right after (write_load.py);
 - import: LHEO import throughput and peak RSS beside a bare lxml.iterparse pass (bench/lheo_import.py);
 - print: flyer render time, median of 20 (bench/flyer_render.py).
 Prints a table per database and size and writes bench/results.json with the machine, versions and commit.
@@ -26,6 +27,9 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import write_load  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -277,6 +281,7 @@ def http(url, seconds):
             }
         paths = ["/api/v1/courses?" + qs for qs in SCENARIOS.values()]
         out["_mixed_api"] = wrk(server.port, paths[0], seconds * 2, paths=paths)
+        out["_writes"] = write_load.measure(server.port, url, max(seconds * 2, 3), paths, env_for(url))
     return out
 
 
@@ -333,6 +338,13 @@ def print_table(kind, size, result):
     if "mixed_api" in result:
         m = result["mixed_api"]
         print(f"mixed API load: {m['req_per_s']} req/s, p95 {m['p95_ms']} ms, {m['errors']} errors")
+    if "writes_during_load" in result:
+        load, w = result["writes_during_load"]["load"], result["writes_during_load"]["writes"]
+        print(
+            f"mixed API load with one course write a second: {load['req_per_s']} req/s, p95 {load['p95_ms']} ms, "
+            f"{load['errors']} errors; {w['writes']} writes, searches right after: {w['seen']}/{w['searches']} "
+            f"saw the write, p50/p95 {w['p50_ms']}/{w['p95_ms']} ms"
+        )
 
 
 def main():
@@ -361,6 +373,7 @@ def main():
             engine = json.loads(run([PYTHON, __file__, "--child", "engine", "--runs", str(runs)], url).stdout)
             served = http(url, seconds)
             result = {"database": kind, "courses": size, "scenarios": engine, "mixed_api": served.pop("_mixed_api")}
+            result["writes_during_load"] = served.pop("_writes")
             for name, layers in served.items():
                 result["scenarios"][name].update(layers)
             flyer_json = Path(tempfile.gettempdir()) / f"bench-flyer-{kind}-{size}.json"

@@ -150,7 +150,9 @@ class CourseIndex:
         self._level_columns = {}
         self._packed = {}
         columns = _columns(
-            self._scope(Course.objects, "pk").order_by("pk").values_list(
+            self._scope(Course.objects, "pk")
+            .order_by("pk")
+            .values_list(
                 "pk",
                 "course_type",
                 "parcours",

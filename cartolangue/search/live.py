@@ -1,5 +1,5 @@
 """The process's search index, kept exact without stalling searches after small writes
-(docs/adr/0014-live-index.md).
+(docs/adr/0018-live-index.md).
 
 A `LiveIndex` is a full `CourseIndex` (the base, built once) plus, when courses changed since, a small
 `CourseIndex` of those courses alone (the delta). The base's rows for the changed courses are masked out, so

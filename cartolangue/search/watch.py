@@ -1,7 +1,7 @@
 """The watch: the database triggers that keep the search exact. On every write to a table the search reads they
 renew the data-version token (search/version.py), and for the courses they log *which* rows changed
 (`search_change`), so that each process can bring its index up to date with a small index of the changed
-courses instead of rebuilding it whole (search/live.py, docs/adr/0014-live-index.md). Declared here, once; made
+courses instead of rebuilding it whole (search/live.py, docs/adr/0018-live-index.md). Declared here, once; made
 equal to this declaration after every `migrate`.
 
 Why after every `migrate` (a `post_migrate` handler) and not only in a migration: on SQLite, Django applies
