@@ -23,7 +23,7 @@ from cartolangue.interop.opendata.dictionary import TABLES
 from cartolangue.offers.models import Course, ExamSession, Structure
 from cartolangue.search.engine import (
     commune_suggestions,
-    course_queryset,
+    course_map_rows,
     course_search,
     exam_queryset,
     exam_search,
@@ -123,9 +123,7 @@ def list_courses(request, response: HttpResponse, filters: Query[schemas.CourseF
 def courses_geojson(request, filters: Query[schemas.CourseFilters]):
     """Les mêmes cours, en FeatureCollection GeoJSON (20 000 au plus), pour la carte."""
     query = parse_course_query(request.GET, strict=True)
-    rows = course_queryset(query).values_list(
-        "pk", "name", "course_type", "place__latitude", "place__longitude", "places_available"
-    )[:MAP_LIMIT]
+    rows = course_map_rows(query, limit=MAP_LIMIT)
     features = [
         _point(pk, lat, lon, {"name": name, "type": course_type, "places": places, "url": f"/cours/{pk}/"})
         for pk, name, course_type, lat, lon, places in rows

@@ -107,6 +107,18 @@ def course_search(query, *, facets=True, today=None):
     )
 
 
+def course_map_rows(query, *, limit, today=None):
+    """The first `limit` courses of the search, in its order, as (id, name, course type, latitude, longitude,
+    places available): the map's markers, from the same index as the list, so that both always agree."""
+    today = today or timezone.localdate()
+    ids = course_index().ordered_ids(query, today=today, limit=limit)
+    rows = Course.objects.filter(pk__in=ids).values_list(
+        "pk", "name", "course_type", "place__latitude", "place__longitude", "places_available"
+    )
+    by_id = {row[0]: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]  # a course deleted since the index was read: left out
+
+
 def _display_copy(course):
     """A shallow copy of a cached course, for display: its own attributes (distance, selection link), the
     same loaded related objects. Eight times cheaper than `copy.copy`, which goes through pickling's

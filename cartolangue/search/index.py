@@ -492,10 +492,10 @@ class CourseIndex:
             facets=self.facets(query, filters, scope, today) if facets else {},
         )
 
-    def ordered_ids(self, query, *, today):
-        """Every matching course id, in the engine's order."""
+    def ordered_ids(self, query, *, today, limit=None):
+        """The matching course ids (every one, or the first `limit`), in the engine's order."""
         _filters, _scope, distance, matching = self.matches(query, today)
-        return self.ids[self._ordered(query, today, matching, distance, self.size)].tolist()
+        return self.ids[self._ordered(query, today, matching, distance, limit or self.size)].tolist()
 
     def sort_keys(self, query, today, positions, distance):
         """The sort keys of these positions, most significant first, ending with the course id: what orders

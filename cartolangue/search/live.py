@@ -98,12 +98,12 @@ class LiveIndex:
             facets=self._facets(query, today, parts) if facets else {},
         )
 
-    def ordered_ids(self, query, *, today):
-        """Every matching course id, in the engine's order."""
+    def ordered_ids(self, query, *, today, limit=None):
+        """The matching course ids (every one, or the first `limit`), in the engine's order."""
         if self.delta is None:
-            return self.base.ordered_ids(query, today=today)
+            return self.base.ordered_ids(query, today=today, limit=limit)
         parts = [self.base.matches(query, today, self.alive), self.delta.matches(query, today)]
-        ids, _distances = self._merged(query, today, parts, self.base.size + self.delta.size)
+        ids, _distances = self._merged(query, today, parts, limit or self.base.size + self.delta.size)
         return ids
 
     def _merged(self, query, today, parts, stop):

@@ -95,7 +95,13 @@ def test_geojson(client, demo):
     response = client.get("/api/v1/courses.geojson", {"departement": "95"})
     assert response["Content-Type"] == "application/geo+json"
     data = response.json()
-    assert len(data["features"]) == client.get("/api/v1/courses", {"departement": "95"}).json()["total"]
+    listed = client.get("/api/v1/courses", {"departement": "95", "taille": "100"}).json()
+    assert len(data["features"]) == listed["total"]
+    # The map and the list come from the same engine: the same courses, in the same order.
+    assert [f["id"] for f in data["features"]][:100] == [r["id"] for r in listed["results"]]
+    near = {"commune": "95585", "rayon": "8", "tri": "distance"}
+    by_distance = [r["id"] for r in client.get("/api/v1/courses", {**near, "taille": "100"}).json()["results"]]
+    assert [f["id"] for f in client.get("/api/v1/courses.geojson", near).json()["features"]] == by_distance
     lon, lat = data["features"][0]["geometry"]["coordinates"]
     assert 1.4 < lon < 3.6 and 48 < lat < 49.3
 

@@ -15,7 +15,13 @@ from cartolangue.geo.models import ZoneMembership
 from cartolangue.offers import enums
 from cartolangue.offers.demo import demo_generate
 from cartolangue.offers.models import Course
-from cartolangue.search.engine import course_facets, course_queryset, course_search, course_search_sql
+from cartolangue.search.engine import (
+    course_facets,
+    course_map_rows,
+    course_queryset,
+    course_search,
+    course_search_sql,
+)
 from cartolangue.search.live import course_index
 from cartolangue.search.params import NO_LEVEL, SLOTS, WEEKDAYS, parse_course_query
 
@@ -282,6 +288,8 @@ def test_filters_and_facets_agree_with_brute_force(demo_rows, querystring):
     index_ordered = course_index().ordered_ids(query, today=TODAY)
     assert set(index_ordered) == expected
     assert index_ordered == ordered
+    # The map: the same courses in the same order, from the same index as the list.
+    assert [row[0] for row in course_map_rows(query, limit=len(ordered) + 1, today=TODAY)] == ordered
     result = course_search(query, today=TODAY)
     assert result.total == len(expected)
     assert result.page == 1
