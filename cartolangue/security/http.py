@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.cache import has_vary_header, patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext as _
@@ -24,7 +25,9 @@ PRIVATE = "private, no-store"
 
 
 def method_not_allowed(request: HttpRequest) -> HttpResponse:
-    message = _("Méthode HTTP non acceptée : %(method)s.") % {"method": request.method}
+    # This runs before LocaleMiddleware: the language active in the thread is the previous request's.
+    with translation.override(translation.get_language_from_request(request, check_path=True)):
+        message = _("Méthode HTTP non acceptée : %(method)s.") % {"method": request.method}
     if request.path_info.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=405)
     else:

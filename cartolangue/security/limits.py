@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core import checks
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
@@ -50,8 +51,10 @@ def limit_group(request: HttpRequest, language_prefix: re.Pattern) -> str | None
 
 
 def too_many_requests(request: HttpRequest, seconds: int) -> HttpResponse:
-    """429 saying when to come back; JSON on the API, like its other errors."""
-    message = _("Trop de requêtes depuis votre adresse : réessayez dans %(seconds)d s.") % {"seconds": seconds}
+    """429 saying when to come back, in the request's language; JSON on the API, like its other errors."""
+    # This runs before LocaleMiddleware: the language active in the thread is the previous request's.
+    with translation.override(translation.get_language_from_request(request, check_path=True)):
+        message = _("Trop de requêtes depuis votre adresse : réessayez dans %(seconds)d s.") % {"seconds": seconds}
     if request.path_info.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=429)
     else:

@@ -26,6 +26,12 @@ def test_methods_the_site_does_not_serve_are_405(client, url, method):
     assert response["Cache-Control"] == "no-store"
 
 
+def test_the_405_message_is_in_the_language_of_the_url(client):
+    assert client.get("/en/").status_code == 200  # leaves English active in the thread
+    assert client.generic("TRACE", "/").content.decode() == "Méthode HTTP non acceptée : TRACE."
+    assert client.generic("TRACE", "/ar/").content.decode() == "طريقة HTTP غير مقبولة: TRACE."
+
+
 def test_public_pages_are_cacheable_for_a_short_while_and_revalidated(client):
     demo_generate(courses=20, seed=2, reference_date=timezone.localdate())
     for url in ["/", "/en/", "/territoires/", "/donnees/", "/api/v1/courses", "/api/v1/zonings"]:

@@ -48,7 +48,9 @@ def test_the_search_page_counts_every_language(client, limits):
     response = client.get("/ar/")
 
     _assert_limited(response)
-    assert response.content.decode().startswith("Trop de requêtes")
+    # In the language of the page asked for, whatever the previous request's was.
+    assert response.content.decode().startswith("طلبات كثيرة جدًا من عنوانك")
+    assert client.get("/").content.decode().startswith("Trop de requêtes depuis votre adresse")
     assert client.get("/territoires/").status_code == 200  # a light page is not limited
 
 
