@@ -19,6 +19,14 @@ class ImportCommand(BaseCommand):
     # uses none of it. `manage.py check` and the server still run them.
     requires_system_checks = []
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # A command's help may be a lazy translation, read in the language active when it is shown; argparse
+        # refills the description with a regular expression, which takes only a real str.
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        if parser.description is not None:
+            parser.description = str(parser.description)
+        return parser
+
     def add_arguments(self, parser):
         parser.add_argument("file", help=_("Fichier à importer."))
         parser.add_argument(

@@ -27,6 +27,9 @@ COURSE_TYPE_KEYWORDS = [
     (enums.CourseType.CERTIFICATION_PREP, re.compile(r"\b(?:delf|dilf|dalf|tcf|tef|dcl)\b")),
 ]
 _AMOUNT = re.compile(r"(\d+(?:[.,]\d{1,2})?)\s*(?:€|eur\b|euros?\b)", re.IGNORECASE)
+# Strings (with their escapes) are matched whole, so that their brackets do not count as nesting.
+_JSON_NESTING = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+MAX_JSON_DEPTH = 100
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -52,6 +55,15 @@ def load_json(path):
     try:
         with open(path, encoding="utf-8-sig") as f:
             return json.load(f)
+    except RecursionError as exc:
+        # The parser recurses once per level: '[' * 100000 exhausts Python's stack. No real file nests anywhere
+        # near this deep; say where the nesting passed MAX_JSON_DEPTH.
+        with open(path, encoding="utf-8-sig") as f:
+            line, column = _too_deep_at(f.read())
+        raise ImportFileError(
+            _("%(file)s : JSON trop imbriqué, ligne %(line)d, colonne %(col)d : plus de %(max)d niveaux")
+            % {"file": path, "line": line, "col": column, "max": MAX_JSON_DEPTH}
+        ) from exc
     except json.JSONDecodeError as exc:
         raise ImportFileError(
             _("%(file)s : JSON invalide, ligne %(line)d, colonne %(col)d : %(msg)s")
@@ -61,6 +73,20 @@ def load_json(path):
         raise ImportFileError(
             _("%(file)s : le fichier n'est pas en UTF-8 (octet %(pos)d)") % {"file": path, "pos": exc.start}
         ) from exc
+
+
+def _too_deep_at(text: str) -> tuple[int, int]:
+    """Line and column (from 1) of the bracket that opens level MAX_JSON_DEPTH + 1, brackets in strings skipped."""
+    depth = 0
+    for token in _JSON_NESTING.finditer(text):
+        if token.group() in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                start = token.start()
+                return text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
+        elif token.group() in "]}":
+            depth -= 1
+    return text.count("\n") + 1, len(text) - text.rfind("\n")
 
 
 def cost_from_text(text):

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import shapely
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -78,7 +79,11 @@ class DemoGenerator:
     def __init__(self, *, seed, reference_date):
         self.rng = random.Random(seed)
         self.today = reference_date
-        self.noon = datetime.datetime.combine(reference_date, datetime.time(12, 0), tzinfo=datetime.UTC)
+        # The demo's clock: every record was last changed before the start of its reference date, so that no date
+        # is in the future (a Last-Modified header must not be), and the offer stays the same all day for a seed.
+        # A reference date still to come is clamped at now.
+        start_of_day = datetime.datetime.combine(reference_date, datetime.time(0, 0), tzinfo=datetime.UTC)
+        self.as_of = min(start_of_day, timezone.now())
         communes = list(
             Commune.objects.order_by("code_insee")
             .only("id", "code_insee", "name", "population", "geometry", "departement__code")
@@ -102,7 +107,7 @@ class DemoGenerator:
         return f"{prefix}-{self.counter:07d}"
 
     def _updated_at(self):
-        return self.noon - datetime.timedelta(days=self.rng.randint(0, 420), minutes=self.rng.randint(0, 1439))
+        return self.as_of - datetime.timedelta(days=self.rng.randint(0, 420), minutes=self.rng.randint(0, 1439))
 
     def _commune(self):
         return self.rng.choices(self.communes, weights=self.weights)[0]
@@ -302,7 +307,7 @@ class DemoGenerator:
                     seats,
                     left,
                     course.updated_at,
-                    self.noon,
+                    self.as_of,
                 )
             )
         return slots, course_audiences, course_schooling, course_funders, sessions

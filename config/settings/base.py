@@ -3,9 +3,11 @@
 Every variable read here is listed in docs/environment.md. `dev` and `test` override this module.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -41,9 +43,58 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # In memory, per process: nothing to run beside the app. (The parts of result cards that depend only on the
 # course are kept per data version by `cartolangue.search.version.per_version`, ADR 0010.)
+# "shared" is seen by every gunicorn worker: the rate-limit counters. By default files on this machine (no
+# service to run; not the database, whose write lock an import holds on SQLite); Redis in production with
+# SHARED_CACHE_URL=redis://127.0.0.1:6379/1 (ADR 0016).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "shared": env.cache_url("SHARED_CACHE_URL", default=f"filecache://{BASE_DIR / 'var' / 'cache'}"),
 }
+if CACHES["shared"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache":
+    # Every write lists the folder to see whether to cull: keep it small. Counters live a minute or so.
+    CACHES["shared"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 2000)
+
+# Per-client request limits (cartolangue/security/limits.py, ADR 0016): django-ratelimit rates, "N/s|m|h|d",
+# per client address and group. Far above what a counsellor's day needs (the search page loads its map through
+# the API, the commune field asks the API at each keystroke), far below a scraper's or a flood's pace.
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_USE_CACHE = "shared"
+RATELIMIT_FAIL_OPEN = True  # the cache down: serve, rather than refuse everyone
+RATE_LIMITS = {
+    "api": env.str("RATE_LIMIT_API", default="300/m"),
+    "search": env.str("RATE_LIMIT_SEARCH", default="120/m"),
+    "print": env.str("RATE_LIMIT_PRINT", default="20/m"),
+    "exports": env.str("RATE_LIMIT_EXPORTS", default="30/m"),
+    "forms": env.str("RATE_LIMIT_FORMS", default="60/m"),
+}
+# Addresses of the reverse proxies whose X-Forwarded-For is believed (cartolangue/security/clients.py); empty:
+# REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# Login lockout (django-axes, at the authentication-backend level: every login form). A (user name, address)
+# pair is locked after LOGIN_FAILURE_LIMIT failures, for LOGIN_COOLOFF_MINUTES; an office sharing one address
+# is not locked out by one person's typos.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Each failure is logged (WARNING, logger "axes") with the client's address, for the operator to act on; the
+# user name tried stays masked, as it is sometimes a password typed in the wrong field.
+AXES_SENSITIVE_PARAMETERS = ["username"]
+AXES_LOCKOUT_CALLABLE = "cartolangue.security.login.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "cartolangue.security.clients.client_ip"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Where the admin is served; another path than /admin/ spares it most of the blind guessing.
+ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
+if ADMIN_URL == "/":
+    raise ImproperlyConfigured("ADMIN_URL must not be empty")
+
+# Public pages may be kept this many seconds by browsers and shared caches, then revalidated (ADR 0016).
+PUBLIC_CACHE_MAX_AGE = env.int("PUBLIC_CACHE_MAX_AGE", default=60)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -55,6 +106,8 @@ INSTALLED_APPS = [
     "csp",
     "corsheaders",
     "ninja",
+    "axes",
+    "cartolangue.security",
     "cartolangue.geo",
     "cartolangue.offers",
     "cartolangue.search",
@@ -66,18 +119,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cartolangue.security.http.HttpRulesMiddleware",
     "csp.middleware.CSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "cartolangue.security.limits.RateLimitMiddleware",
     "cartolangue.www.middleware.RejectNulBytesMiddleware",
     "cartolangue.search.version.DataVersionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    "cartolangue.security.http.LastModifiedNotInFutureMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a login view's answer into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -4,6 +4,8 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Max
+from django.utils import timezone
 
 from cartolangue.geo.lookup import commune_at
 from cartolangue.geo.models import PostCode
@@ -144,3 +146,25 @@ def test_command(capsys):
         call_command("generate_demo", "--date", "27/11/2026", stdout=io.StringIO())
     with pytest.raises(CommandError, match="--courses"):
         call_command("generate_demo", "--courses", "-1", stdout=io.StringIO())
+
+
+def _latest_stamps():
+    return [
+        Structure.objects.aggregate(m=Max("updated_at"))["m"],
+        Course.objects.aggregate(m=Max("updated_at"))["m"],
+        Session.objects.aggregate(m=Max("updated_at"))["m"],
+        Session.objects.aggregate(m=Max("created_at"))["m"],
+        ExamSession.objects.aggregate(m=Max("updated_at"))["m"],
+    ]
+
+
+def test_demo_records_were_last_changed_before_their_reference_date():
+    demo_generate(courses=200, seed=3, reference_date=DAY)
+    start_of_day = datetime.datetime(2026, 11, 27, tzinfo=datetime.UTC)
+    assert all(stamp <= start_of_day for stamp in _latest_stamps())
+
+
+def test_demo_dates_are_never_in_the_future_even_for_a_reference_date_to_come():
+    demo_generate(courses=200, seed=3, reference_date=timezone.localdate() + datetime.timedelta(days=30))
+    now = timezone.now()
+    assert all(stamp <= now for stamp in _latest_stamps())
