@@ -52,6 +52,7 @@ from cartolangue.offers.models import (
     Structure,
     TimeSlot,
 )
+from cartolangue.search.version import renewed_once
 
 BATCH_SIZE = 5000
 VAL_DOISE_WEIGHT = 4  # the first territory: a denser offer than elsewhere in Île-de-France
@@ -381,7 +382,9 @@ def demo_generate(*, courses, seed, reference_date, progress=None):
     """Replace the demo offer with `courses` generated courses. Deterministic for (seed, reference_date)."""
     gen = DemoGenerator(seed=seed, reference_date=reference_date)
     rng = gen.rng
-    with transaction.atomic():
+    # One token renewal and one "rebuild" mark in the search's change log for the whole offer, rather than
+    # one per written row (search/version.py).
+    with transaction.atomic(), renewed_once():
         demo_delete()
         structures, places, plan = [], [], []
         remaining = courses
