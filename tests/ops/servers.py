@@ -3,6 +3,7 @@ production configuration (`config/gunicorn.py`, `config.settings.bench`: base se
 a free port of 127.0.0.1, stopped at the end."""
 
 import contextlib
+import http.client
 import os
 import socket
 import subprocess
@@ -30,11 +31,11 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
-def manage(database_url: str, *args: str) -> str:
+def manage(database_url: str, *args: str, **env: str) -> str:
     done = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=server_env(database_url),
+        env=server_env(database_url, **env),
         capture_output=True,
         text=True,
         timeout=300,
@@ -52,34 +53,36 @@ def prepare_site_database(path: Path) -> str:
     return url
 
 
-def wait_until_answering(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+def wait_until_answering(host: str, port: int, process: subprocess.Popen, seconds: float = 60) -> None:
+    """Until the server answers a GET / over plain HTTP, whatever its answer (a redirection is one)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the server stopped at start-up (exit {process.returncode})")
+        connection = http.client.HTTPConnection(host, port, timeout=5)
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                response.read()
-                return
-        except urllib.error.HTTPError:
-            return  # it answers
+            connection.request("GET", "/")
+            connection.getresponse().read()
+            return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError(f"no answer from {url} after {seconds} s")
+        finally:
+            connection.close()
+    raise RuntimeError(f"no answer from {host}:{port} after {seconds} s")
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, workers: int = 2, port: int | None = None) -> Iterator[int]:
-    """gunicorn as production runs it, on a free port; yields the port."""
-    port = port or free_port()
+def gunicorn(database_url: str, workers: int = 2, **env: str) -> Iterator[int]:
+    """gunicorn as production runs it, on a free port; yields the port. `env`: more environment."""
+    port = free_port()
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--config", "config/gunicorn.py", "config.wsgi"]
         + ["--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         cwd=ROOT,
-        env=server_env(database_url),
+        env=server_env(database_url, **env),
     )
     try:
-        wait_until_answering(f"http://127.0.0.1:{port}/api/v1/zonings", process)
+        wait_until_answering("127.0.0.1", port, process)
         yield port
     finally:
         process.terminate()
