@@ -8,7 +8,9 @@ For each database and size (demo generator, seed 1, date 2026-11-27: the same da
   bounded in time), one run per scenario, then a mixed run over every API scenario for the throughput, and the
   same mixed run with one single-course write a second, each checked by a search right after (write_load.py);
 - import: LHEO import throughput and peak RSS beside a bare lxml.iterparse pass (bench/lheo_import.py);
-- print: flyer render time, median of 20 (bench/flyer_render.py).
+- print: flyer render time, median of 20 (bench/flyer_render.py);
+- serving during an import: search p95 and errors while the LHEO file is imported again
+  (bench/import_under_load.py).
 Prints a table per database and size and writes bench/results.json with the machine, versions and commit.
 
 Usage: .venv/bin/python bench/run.py [--smoke] [--sizes 10000,100000] [--databases sqlite,postgresql]
@@ -399,6 +401,21 @@ def main():
         print(
             f"\n== {kind}, LHEO import of {actions} actions: {i['actions_per_s']} actions/s, peak RSS "
             f"{i['peak_rss_mib']} MiB, {i['ratio_to_bare']}× a bare iterparse ({b['actions_per_s']} actions/s)"
+        )
+        # The same file imported again while gunicorn serves searches (bench/import_under_load.py).
+        lheo = Path(tempfile.gettempdir()) / f"bench-lheo-{actions}.xml"
+        out = Path(tempfile.gettempdir()) / f"bench-import-load-{kind}.json"
+        run(
+            [PYTHON, "bench/import_under_load.py", "--file", str(lheo), "--idle-seconds", str(2 * seconds)]
+            + ["--json", str(out)],
+            import_url,
+        )
+        loaded = json.loads(out.read_text())
+        results["runs"].append({"database": kind, "import_under_load": loaded})
+        d, idle = loaded["import"], loaded["idle"]
+        print(
+            f"search during that import ({loaded['import_s']} s): p95 {d['p95_ms']} ms (idle {idle['p95_ms']} ms), "
+            f"max {d['max_ms']} ms, {d['errors']} errors in {d['requests']} requests"
         )
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nresults: {args.out}")

@@ -3,7 +3,12 @@
 The application is loaded, and the search index built (`cartolangue.search.index.warm_up`), in the master
 process before it forks the workers: they start with the index in memory, shared copy-on-write, instead of
 each building it at its first searches (4 s at 100,000 courses). See docs/adr/0011-web-stack.md.
-Environment: GUNICORN_BIND (default 127.0.0.1:8000), WEB_CONCURRENCY (workers, default 2)."""
+Environment: GUNICORN_BIND (default 127.0.0.1:8000), WEB_CONCURRENCY (workers, default 2), GUNICORN_TIMEOUT
+(seconds, default 30).
+
+Sync workers serve one request at a time each, so a client that trickles its headers would hold a worker
+(slowloris): in production gunicorn listens on 127.0.0.1 only, behind nginx (deploy/nginx/), which reads
+requests and answers whole and drops slow clients; the limits below are the second line (docs/adr/0015)."""
 
 import os
 import time
@@ -11,6 +16,26 @@ import time
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 preload_app = True
+
+# A worker silent for this long (a runaway request) is killed and replaced: the last guard, so that no
+# request holds a worker for ever. nginx waits a little longer (proxy_read_timeout 35 s) and answers 502.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# On a restart or SIGTERM, the requests under way have this long to finish before their worker is killed.
+graceful_timeout = 30
+# Used by asynchronous worker classes only: a sync worker closes each connection after its answer, which is
+# what nginx expects of it (no upstream keepalive in deploy/nginx/).
+keepalive = 5
+# Request line and headers: the same 8 KiB as nginx (large_client_header_buffers 4 8k), so that a request
+# nginx lets through is never refused here, and fewer headers than gunicorn's default 100 (a browser sends
+# about 15; headers are the only thing a client can pile up before the application sees the request).
+limit_request_line = 8190
+limit_request_fields = 50
+limit_request_field_size = 8190
+# The workers' heartbeat file in memory: on a slow or busy disk, a late heartbeat would get a healthy worker
+# killed by the timeout above (gunicorn's documentation advises it in containers).
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# No max_requests: a recycled worker would rebuild the search index (seconds at 100,000 courses, ADR 0011)
+# from the master's copy if the data changed since start-up, in the middle of the traffic.
 
 
 def when_ready(server):

@@ -23,9 +23,15 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Requests that may write run in one transaction, reads in none: `cartolangue.ops.transactions` (the last
+# middleware) does for POST, PUT, PATCH and DELETE what ATOMIC_REQUESTS would do for every method (ADR 0015).
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the server read while an import writes; a busy timeout avoids "database is locked".
+    # WAL, set on every connection: readers never wait for the writer (an import holds the write lock for its
+    # whole all-or-nothing transaction) nor block it. synchronous=NORMAL is WAL's recommended level: a commit
+    # is not synced at once, so a power cut may lose the last commits, but never corrupts the file.
+    # Transactions are IMMEDIATE so that two writers queue on the busy timeout (seconds) rather than fail on
+    # a lock upgrade; reads run outside any transaction, so they never take that lock (ADR 0015).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "timeout": 20,
@@ -115,6 +121,7 @@ INSTALLED_APPS = [
     "cartolangue.flyers",
     "cartolangue.api",
     "cartolangue.www",
+    "cartolangue.ops",
 ]
 
 MIDDLEWARE = [
@@ -134,8 +141,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes asks: it turns a login view's answer into the lockout response.
+    # After authentication, as django-axes asks: it turns a login view's answer into the lockout response.
     "axes.middleware.AxesMiddleware",
+    # Last: its transaction covers the view alone, as ATOMIC_REQUESTS did.
+    "cartolangue.ops.transactions.WritesInTransactionMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,0 +1,244 @@
+"""The production front (issue #17, item 7): nginx, configured by the shipped template
+(deploy/nginx/carto-langue.conf.template, rendered with envsubst as its header says, with a self-signed
+certificate), in front of gunicorn (config/gunicorn.py, production settings with the HTTPS redirect on), each on
+a free port of 127.0.0.1. A search, a PDF, compression, static files, a 100 kB URL, and slow clients that
+trickle their headers while another client searches.
+
+Without nginx (Debian packages nginx and libnginx-mod-http-brotli-filter) these tests are skipped with a
+message on a developer machine, and fail in CI (CI=true), like the browser tests."""
+
+import gzip
+import http.client
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+import time
+from http.client import HTTPResponse
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.ops.servers import free_port, gunicorn, manage, wait_until_answering
+
+TEMPLATE = ROOT / "deploy" / "nginx" / "carto-langue.conf.template"
+VARIABLES = ROOT / "deploy" / "nginx" / "variables"
+BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so")
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+MAIN_CONF = """daemon off;
+{user}
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+load_module {brotli};
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log off;
+    client_body_temp_path {tmp}/client_body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    include {tmp}/carto-langue.conf;
+}}
+"""
+
+
+def _require(ok: bool, what: str) -> None:
+    if ok:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing: .ci/run installs it")
+    pytest.skip(f"{what} is absent: install it to run the tests of the production front")
+
+
+def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    certificate, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
+        + ["-keyout", str(key), "-out", str(certificate)],
+        check=True,
+        capture_output=True,
+    )
+    return certificate, key
+
+
+def render_site_conf(values: dict[str, str]) -> str:
+    """The template rendered as its header tells an operator to."""
+    done = subprocess.run(
+        ["envsubst", VARIABLES.read_text().strip()],
+        input=TEMPLATE.read_text(),
+        env={**os.environ, **values},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+class Front:
+    def __init__(self, https_port: int, http_port: int):
+        self.https_port, self.http_port = https_port, http_port
+        self.tls = ssl.create_default_context()
+        self.tls.check_hostname = False
+        self.tls.verify_mode = ssl.CERT_NONE  # self-signed
+
+    def get(self, path: str, headers: dict | None = None, timeout: float = 20) -> tuple[HTTPResponse, bytes]:
+        connection = http.client.HTTPSConnection("127.0.0.1", self.https_port, context=self.tls, timeout=timeout)
+        try:
+            connection.request("GET", path, headers=headers or {})
+            response = connection.getresponse()
+            return response, response.read()
+        finally:
+            connection.close()
+
+    def raw_status(self, request: bytes) -> int:
+        """The status nginx answers to these bytes, sent as far as nginx reads them (it answers an oversized
+        request early, and may close before the end of the upload)."""
+        with socket.create_connection(("127.0.0.1", self.https_port), timeout=20) as raw:
+            with self.tls.wrap_socket(raw) as sock:
+                try:
+                    for start in range(0, len(request), 16384):
+                        sock.sendall(request[start : start + 16384])
+                except OSError:
+                    pass
+                answer = b""
+                try:
+                    while chunk := sock.recv(65536):
+                        answer += chunk
+                except OSError:
+                    pass
+        return int(answer.split(b" ", 2)[1])
+
+    def trickling_client(self, stop: threading.Event) -> None:
+        """Slowloris: a request whose headers never end, one byte at a time."""
+        with socket.create_connection(("127.0.0.1", self.https_port), timeout=30) as raw:
+            with self.tls.wrap_socket(raw) as sock:
+                sock.sendall(b"GET /?q=alphabetisation HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                while not stop.is_set():
+                    try:
+                        sock.sendall(b"X")
+                    except OSError:
+                        return  # dropped by nginx's client_header_timeout
+                    stop.wait(0.3)
+
+
+@pytest.fixture(scope="module")
+def front(site_database, tmp_path_factory):
+    _require(Path(NGINX).exists(), "nginx (Debian package nginx)")
+    _require(BROTLI_MODULE.exists(), "nginx's brotli module (Debian package libnginx-mod-http-brotli-filter)")
+    _require(bool(shutil.which("envsubst")), "envsubst (Debian package gettext-base)")
+    _require(bool(shutil.which("openssl")), "openssl (Debian package openssl)")
+    tmp = tmp_path_factory.mktemp("front")
+    database = tmp / "site.sqlite3"
+    shutil.copyfile(site_database.removeprefix("sqlite:///"), database)
+    static = tmp / "static"
+    manage(f"sqlite:///{database}", "collectstatic", "--noinput", "-v0", STATIC_ROOT=str(static))
+    certificate, key = _self_signed_certificate(tmp)
+    production = {"SECURE_SSL_REDIRECT": "true", "SECURE_HSTS_SECONDS": "31536000", "STATIC_ROOT": str(static)}
+    with gunicorn(f"sqlite:///{database}", **production) as app_port:
+        https_port, http_port = free_port(), free_port()
+        site = render_site_conf(
+            {
+                "CARTO_SERVER_NAME": "127.0.0.1",
+                "CARTO_HTTP_LISTEN": f"127.0.0.1:{http_port}",
+                "CARTO_HTTPS_LISTEN": f"127.0.0.1:{https_port}",
+                "CARTO_UPSTREAM": f"127.0.0.1:{app_port}",
+                "CARTO_STATIC_ROOT": str(static),
+                "CARTO_TLS_CERTIFICATE": str(certificate),
+                "CARTO_TLS_CERTIFICATE_KEY": str(key),
+            }
+        )
+        (tmp / "carto-langue.conf").write_text(site)
+        # As root, nginx's workers would become "nobody", who cannot read the test's private folders.
+        user = "user root;" if os.geteuid() == 0 else ""
+        (tmp / "nginx.conf").write_text(MAIN_CONF.format(tmp=tmp, user=user, brotli=BROTLI_MODULE))
+        command = [NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", str(tmp / "error.log")]
+        checked = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr
+        nginx = subprocess.Popen(command)
+        try:
+            wait_until_answering("127.0.0.1", http_port, nginx)
+            yield Front(https_port, http_port)
+        finally:
+            nginx.terminate()
+            nginx.wait(timeout=30)
+
+
+def test_a_search_goes_through_compressed_with_the_production_security_headers(front):
+    response, body = front.get("/?commune=95585&rayon=10", {"Accept-Encoding": "gzip"})
+    assert response.status == 200  # not a redirection: Django knows the request came over HTTPS
+    assert response.getheader("Content-Encoding") == "gzip"
+    assert "Sarcelles" in gzip.decompress(body).decode()
+    assert response.getheader("Strict-Transport-Security", "").startswith("max-age=")
+    assert response.getheader("Server") == "nginx"  # no version
+    response, _body = front.get("/api/v1/courses?q=alphabetisation", {"Accept-Encoding": "br, gzip"})
+    assert (response.status, response.getheader("Content-Encoding")) == (200, "br")
+
+
+def test_a_flyer_pdf_goes_through(front):
+    response, body = front.get("/imprimer/flyer.pdf?commune=95585&langue=fr", timeout=60)
+    assert response.status == 200, body[:500]
+    assert response.getheader("Content-Type") == "application/pdf"
+    assert body.startswith(b"%PDF")
+
+
+def test_a_100_kb_url_is_refused_with_414_before_the_application(front):
+    def request(query_length: int) -> bytes:
+        return b"GET /?q=" + b"a" * query_length + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+
+    assert front.raw_status(request(100_000)) == 414
+    assert front.raw_status(request(7_000)) == 200  # a long search still goes through
+
+
+def test_static_files_are_served_by_nginx_with_a_cache_lifetime(front):
+    response, body = front.get("/static/www/css/site.css", {"Accept-Encoding": "gzip"})
+    assert response.status == 200
+    assert response.getheader("Content-Encoding") == "gzip"
+    assert (ROOT / "cartolangue/www/static/www/css/site.css").read_bytes() == gzip.decompress(body)
+    assert "max-age=86400" in response.getheader("Cache-Control")
+    assert front.get("/static/absent.css")[0].status == 404
+
+
+def test_plain_http_redirects_to_https(front):
+    connection = http.client.HTTPConnection("127.0.0.1", front.http_port, timeout=10)
+    connection.request("GET", "/territoires/?x=1")
+    response = connection.getresponse()
+    assert (response.status, response.getheader("Location")) == (301, "https://127.0.0.1/territoires/?x=1")
+    connection.close()
+
+
+def test_slow_clients_trickling_headers_do_not_block_another_clients_search(front):
+    stop = threading.Event()
+    # More slow clients than gunicorn has workers (2): straight to gunicorn, they would take them all.
+    slow = [threading.Thread(target=front.trickling_client, args=(stop,), daemon=True) for _ in range(6)]
+    for thread in slow:
+        thread.start()
+    try:
+        time.sleep(1.5)  # the slow clients are connected and trickling
+        for _ in range(5):
+            start = time.monotonic()
+            response, _body = front.get("/api/v1/courses?q=alphabetisation", timeout=15)
+            assert response.status == 200
+            # Blocked, it would wait for as long as the slow clients trickle (here: until the end of the test);
+            # a few hundred ms is its usual time, seconds leave room for a machine busy with other work.
+            assert time.monotonic() - start < 5, "a search waited behind the slow clients"
+    finally:
+        stop.set()
+        for thread in slow:
+            thread.join(timeout=10)
+
+
+def test_gunicorn_accepts_whatever_nginx_lets_through_and_gives_up_first():
+    from config import gunicorn as settings
+
+    template = TEMPLATE.read_text()
+    assert "large_client_header_buffers 4 8k;" in template
+    assert settings.limit_request_line == settings.limit_request_field_size == 8190  # gunicorn's maximum
+    assert f"proxy_read_timeout {settings.timeout + 5}s;" in template
