@@ -92,7 +92,7 @@ def test_exam_tab(client, demo):
     params = {"onglet": "tests", "certification": exam.certification.code, "apres": "2027-01-01"}
     html = client.get("/", params).content.decode()
     # The title's fragments are isolated (<bdi>): compare its text, markup removed.
-    titles = [re.sub(r"<[^>]+>", "", t) for t in re.findall(r'<h2 class="card-title">(.+?)</h2>', html)]
+    titles = [re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r'<h2 class="card-title">(.+?)</h2>', html, re.S)]
     assert titles and all(t.startswith(escape(exam.certification.name)) for t in titles)
 
 
