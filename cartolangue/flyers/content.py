@@ -25,19 +25,65 @@ WIDE_RADIUS_KM = 80
 FLYER_ZONING = "insee-ze2020"
 
 
+L = enums.CecrlLevel
+BEGINNER_LEVELS = (L.A1_1, L.A1)
+BEYOND_BEGINNER_LEVELS = (L.A2, L.B1, L.B2, L.C1, L.C2)
+UNSET = None  # a course that does not state its target level
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Courses of these types whose target level is one of these (UNSET: no level stated)."""
+
+    types: tuple
+    levels: tuple = (*L, UNSET)  # any level, stated or not
+
+    def holds(self, course_type, level) -> bool:
+        return course_type in self.types and level in self.levels
+
+
 @dataclass(frozen=True)
 class Group:
     key: str
     title: object
-    types: tuple
+    rules: tuple
+
+    @property
+    def types(self) -> tuple:
+        return tuple(dict.fromkeys(t for rule in self.rules for t in rule.types))
+
+    def holds(self, course_type, level) -> bool:
+        """Whether a course of this type and target level is listed in this group (the one rule, read by
+        `group_of` and by the searches of `build_flyer`)."""
+        return any(rule.holds(course_type, level) for rule in self.rules)
 
 
+# The flyer's groups, each stated once as course types × target levels (docs/adr/0009-print.md). Literacy
+# courses are for beginners whatever level they state; FLE, the CIR course and the others only at A1.1–A1:
+# "FLE – niveau B2" is not for someone who starts (issue #16), it is listed under "progresser", as are those
+# that state no level.
 GROUPS = (
-    Group("debuter", _("Débuter, apprendre à lire et écrire"), (T.ALPHA, T.POST_ALPHA, T.FLE, T.CIR, T.OTHER)),
-    Group("asl", _("Ateliers sociolinguistiques"), (T.ASL, T.OEPRE)),
-    Group("emploi", _("Français pour l'emploi"), (T.WORK,)),
-    Group("diplome", _("Passer un diplôme de français"), (T.CERTIFICATION_PREP,)),
+    Group(
+        "debuter",
+        _("Débuter, apprendre à lire et écrire"),
+        (Rule((T.ALPHA, T.POST_ALPHA)), Rule((T.FLE, T.CIR, T.OTHER), BEGINNER_LEVELS)),
+    ),
+    Group(
+        "progresser",
+        _("Progresser en français"),
+        (Rule((T.FLE, T.CIR, T.OTHER), (*BEYOND_BEGINNER_LEVELS, UNSET)),),
+    ),
+    Group("asl", _("Ateliers sociolinguistiques"), (Rule((T.ASL, T.OEPRE)),)),
+    Group("emploi", _("Français pour l'emploi"), (Rule((T.WORK,)),)),
+    Group("diplome", _("Passer un diplôme de français"), (Rule((T.CERTIFICATION_PREP,)),)),
 )
+
+
+def group_of(course_type, level):
+    """The key of the one group a course of this type and target level is listed in, or None."""
+    keys = [g.key for g in GROUPS if g.holds(course_type, level)]
+    return keys[0] if len(keys) == 1 else None
+
 
 # Every text of the flyer, in French and in the reader's language (both from the i18n catalogues).
 TEXTS = {
@@ -136,6 +182,43 @@ def course_item(course, language):
     return CourseItem(course=course, days=lines, phone=phone, distance_km=getattr(course, "distance", None))
 
 
+def _group_searches(group, query):
+    """One search per rule of the group, within the search's own types and target levels. A rule that takes
+    courses without a stated level cannot be a level filter (the engine's `niveau_vise` keeps stated levels
+    only): it searches the rule's types at every level, and `_nearest` keeps what the rule holds."""
+    searches = []
+    for rule in group.rules:
+        types = [t for t in rule.types if not query.types or t in query.types]
+        if not types:
+            continue
+        stated = [lvl for lvl in rule.levels if lvl is not UNSET]
+        exact = True
+        if query.target_levels:
+            levels = [lvl for lvl in stated if lvl in query.target_levels]
+            if not levels:
+                continue
+        elif UNSET in rule.levels:
+            levels, exact = [], len(stated) == len(L)  # no level filter: `_nearest` keeps what the rule holds
+        else:
+            levels = stated
+        size = ITEMS_PER_GROUP if exact else ITEMS_PER_GROUP * 8
+        searches.append(
+            dataclasses.replace(query, types=sorted(types), target_levels=levels, sort="", page=1, page_size=size)
+        )
+    return [(group, q) for q in searches]
+
+
+def _nearest(searches, today):
+    """The nearest courses the group holds, over its searches, nearest first."""
+    found = {}
+    for group, q in searches:
+        for course in course_search(q, facets=False, today=today).items:
+            if group.holds(course.course_type, course.cecrl_level_target):
+                found.setdefault(course.pk, course)
+    courses = sorted(found.values(), key=lambda c: (getattr(c, "distance", None) or 0, c.pk))
+    return courses[:ITEMS_PER_GROUP]
+
+
 def zone_of(location):
     if location is None or location.commune is None:
         return None
@@ -148,21 +231,18 @@ def build_flyer(query, language, *, search_params, site_url, today=None):
     zone = zone_of(query.location)
     groups, shown = [], []
     for group in GROUPS:
-        wanted = set(group.types) & set(query.types) if query.types else set(group.types)
         content = GroupContent(key=group.key, title=bilingual(group.title, language))
         groups.append(content)
-        if not wanted:
+        searches = _group_searches(group, query)
+        if not searches:
             continue
-        group_query = dataclasses.replace(query, types=sorted(wanted), sort="", page=1, page_size=ITEMS_PER_GROUP)
-        items = course_search(group_query, facets=False, today=today).items
+        items = _nearest(searches, today)
         if not items and zone is not None:
-            wide = dataclasses.replace(
-                group_query,
-                location=Location(query.location.centres, WIDE_RADIUS_KM),
-                zones=[zone],
-                departements=[],
-            )
-            items = course_search(wide, facets=False, today=today).items
+            wide_location = Location(query.location.centres, WIDE_RADIUS_KM)
+            wide = [
+                (g, dataclasses.replace(q, location=wide_location, zones=[zone], departements=[])) for g, q in searches
+            ]
+            items = _nearest(wide, today)
             content.widened_to = zone if items else None
         content.items = [course_item(c, language) for c in items]
         shown += items

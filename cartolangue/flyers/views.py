@@ -59,15 +59,7 @@ def flyer_context(params, language_code, site_url, today=None):
         site_url=site_url,
         today=today,
     )
-    return {"flyer": flyer, "lang": language, "qr": qr_svg(flyer.qr_url), "texts_lang": _both_texts(flyer)}
-
-
-def _both_texts(flyer):
-    out = {}
-    for key in ("free", "childcare"):
-        french, other = flyer.texts[key]
-        out[key] = f"{french} / {other}" if other else french
-    return out
+    return {"flyer": flyer, "lang": language, "qr": qr_svg(flyer.qr_url)}
 
 
 def render_flyer(context):

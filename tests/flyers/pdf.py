@@ -2,9 +2,11 @@
 (zbarimg) and fontconfig (fc-match), as a reader would, not through our own code."""
 
 import functools
+import html
 import re
 import shutil
 import subprocess
+import unicodedata
 import zlib
 
 import pytest
@@ -74,7 +76,9 @@ def as_extracted(text, rtl):
     map is in logical order, see `to_unicode_maps`)."""
     text = "".join(text.split())
     if rtl:
-        text = text.replace("\u200c", "").replace("لا", "ال")
+        # Every lam ligature the fonts have: lam-alef (لا), with hamza above or below (لأ, لإ) or madda (لآ),
+        # and lam-alef maksura (لى, Noto Sans Arabic).
+        text = re.sub("ل([اأإآى])", r"\1ل", text.replace("\u200c", ""))
     return text
 
 
@@ -89,3 +93,106 @@ def to_unicode_maps(path):
         if b"beginbfchar" in data or b"beginbfrange" in data:
             maps.append(data.decode("latin-1"))
     return "\n".join(maps)
+
+
+# Fonts a reader must never see: a fallback means the page's fonts lacked a glyph and something else drew it.
+FALLBACK_FONTS = re.compile(r"symbol|lastresort|last-resort|unifont|dingbat|fallback", re.I)
+
+
+def font_names(path):
+    """{subset prefix or PostScript name: PostScript name} of the fonts in the PDF (pdffonts)."""
+    names = {}
+    for line in run("pdffonts", str(path)).splitlines()[2:]:
+        if line.strip():
+            full = line.split()[0]
+            names[full.split("+", 1)[0] if "+" in full else full] = full.split("+", 1)[-1]
+    return names
+
+
+def drawn_runs(path):
+    """[(PostScript name, text)] for every run of text, with the font that draws it (pdftohtml -xml: each
+    <text> has one font; its family keeps the subset prefix, which pdffonts maps to the full name)."""
+    fonts = font_names(path)
+    out = subprocess.run(
+        ["pdftohtml", "-xml", "-i", "-stdout", "-q", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    specs = {}
+    for spec_id, family in re.findall(r'<fontspec id="(\d+)" size="[^"]*" family="([^"]*)"', out):
+        key = family.split("+", 1)[0] if "+" in family else family
+        specs[spec_id] = fonts.get(key, family)
+    runs = []
+    for spec_id, inner in re.findall(r'<text [^>]*font="(\d+)"[^>]*>(.*?)</text>', out):
+        content = html.unescape(re.sub(r"<[^>]+>", "", inner))
+        runs.append((specs[spec_id], content))
+    return runs
+
+
+def misdrawn(path):
+    """(font, character) pairs where a font drew a character its own character map lacks: the glyph printed
+    is then whatever that font has at the glyph id, i.e. garbage or a box. Checked per font, not against the
+    union of the fonts (a font that draws Arabic elsewhere on the page does not make another font draw it)."""
+    bad = set()
+    for font, content in drawn_runs(path):
+        cmap = font_codepoints(font)
+        for ch in content:
+            if ch.isspace() or ord(ch) in cmap or unicodedata.category(ch) == "Cf":
+                continue
+            # A ligature or presentation form is mapped back to letters the font must have.
+            if all(ord(c) in cmap for c in unicodedata.normalize("NFKC", ch)):
+                continue
+            bad.add((font, ch))
+    return sorted(bad)
+
+
+def fallback_fonts(path):
+    return [name for name in embedded_fonts(path) if FALLBACK_FONTS.search(name)]
+
+
+def render_png(path, tmp_path, dpi=60):
+    """The first page as PNG (pdftoppm); poppler's complaints about a font or a glyph fail the check."""
+    image = tmp_path / path.stem
+    result = subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-png", "-singlefile", "-f", "1", str(path), str(image)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stderr == "", result.stderr
+    png = image.with_suffix(".png")
+    assert png.read_bytes().startswith(b"\x89PNG")
+    return png
+
+
+# Bidi and joining controls: no glyph, so never in the extracted text.
+_CONTROLS = dict.fromkeys(
+    map(ord, "\u200c\u200d\u200e\u200f\u061c\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e")
+)
+
+
+def words(text):
+    """The words of a text as a reader compares them: shaping undone (NFKC turns Arabic presentation forms
+    back into letters), controls and punctuation dropped, case kept."""
+    text = unicodedata.normalize("NFKC", text).translate(_CONTROLS)
+    return "".join(" " if unicodedata.category(c)[0] in "PSZ" else c for c in text).split()
+
+
+def skeleton(text):
+    """The text without its combining marks (vowel signs, viramas, Arabic hamza above). pdftotext places a
+    mark drawn as a glyph of its own where it is drawn: Tamil's pre-base vowel signs (ெ ே ை) before the
+    consonant or even in the neighbouring word, Dari's hamza above (شمارهٔ) before its letter, although the
+    PDF draws them right (the page's PNG shows it). For those scripts the letters are compared in order,
+    without their marks."""
+    return "".join(c for c in text if unicodedata.category(c)[0] != "M")
+
+
+def missing_words(expected, extracted, rtl, reorders_marks=False):
+    """Words of `expected` absent from `extracted`. Bidi reordering is ignored on purpose: pdftotext keeps the
+    letters of a word in logical order but may move words, neutral punctuation and wrapped lines of a
+    right-to-left run; a missing, untranslated or garbled word still fails. `as_extracted` applies
+    poppler's known lam-alef swap; `reorders_marks` compares letters only (see `skeleton`)."""
+    haystack = unicodedata.normalize("NFKC", "".join(words(extracted)))
+    strip = skeleton if reorders_marks else str
+    # Whether poppler swaps a lam ligature depends on the font having that ligature: either order passes.
+    return [
+        w for w in words(expected) if not any(strip(form) in strip(haystack) for form in {w, as_extracted(w, rtl)})
+    ]
