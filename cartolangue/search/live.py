@@ -72,6 +72,17 @@ class LiveIndex:
             self._shown = {today: BoundedDict(SHOWN_CACHE_SIZE)}
         return self._shown[today]
 
+    def keep_shown(self, previous):
+        """Carry over the courses `previous` had shown, but for the changed ones: a page after a write reads
+        again only what changed."""
+        caches = previous.base._shown if previous.delta is None else previous._shown
+        for today, cache in caches.items():
+            kept = BoundedDict(SHOWN_CACHE_SIZE)
+            for pk, course in cache.items():
+                if pk not in self.changed:
+                    kept[pk] = course
+            self._shown = {today: kept}
+
     def next_session(self, today):
         return self.base.next_session(today)
 
@@ -178,11 +189,14 @@ def _updated(live, token):
     if "all" in kinds:
         return full_index(token)
     changed = set(live.changed) | kinds.get("course", set())
-    if kinds.get("place"):
-        changed |= set(Course.objects.filter(place_id__in=kinds["place"]).values_list("pk", flat=True))
+    for kind, field in (("place", "place_id__in"), ("structure", "structure_id__in")):
+        if kinds.get(kind):  # the courses there now (a course moved away is logged as a course)
+            changed |= set(Course.objects.filter(**{field: kinds[kind]}).values_list("pk", flat=True))
     if len(changed) > DELTA_LIMIT:
         return full_index(token)
-    return LiveIndex(token, live.base, changed, position)
+    updated = LiveIndex(token, live.base, changed, position)
+    updated.keep_shown(live)
+    return updated
 
 
 def full_index(token):

@@ -27,7 +27,7 @@ class Change(models.Model):
     version this write produced: a reader checks it to tell a log entry it has seen from one rolled back and
     written again under the same id."""
 
-    kind = models.CharField(_("nature"), max_length=8)
+    kind = models.CharField(_("nature"), max_length=16)
     row_id = models.BigIntegerField(_("identifiant"), null=True)
     token = models.CharField(_("jeton"), max_length=64)
 

@@ -23,14 +23,14 @@ from django.apps import apps as global_apps
 from django.apps.registry import Apps
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-TOKEN_ONLY, ALL, COURSE, PLACE = "", "all", "course", "place"
+TOKEN_ONLY, ALL, COURSE, PLACE, STRUCTURE = "", "all", "course", "place", "structure"
 
 
 @dataclass(frozen=True)
 class Watched:
     """A table the search reads, and what a write to it logs: nothing but a new token (the search reads it
-    through lookups memoised per token), "all" (rebuild every index: a referential), or the id of the course
-    or place each written row belongs to (`column`)."""
+    through lookups memoised per token), "all" (rebuild every index: a referential), or the id of the course,
+    place or structure each written row belongs to (`column`)."""
 
     app: str
     model: str
@@ -51,7 +51,7 @@ WATCHED: tuple[Watched, ...] = (
     Watched("offers", "Certification", ALL),
     Watched("geo", "Commune", ALL),
     Watched("geo", "Departement", ALL),
-    Watched("offers", "Structure"),  # its name reaches the courses' search text through their own rows
+    Watched("offers", "Structure", STRUCTURE, "id"),  # shown on the cards of its courses
     Watched("offers", "ExamSession"),
     Watched("geo", "Zoning"),
     Watched("geo", "Zone"),

@@ -185,7 +185,7 @@ def _assert_every_trigger_is_there():
                 "WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgname LIKE 'search_dv_%%'"
             )
             # A logged table has one trigger per event (each with its transition tables), the others one.
-            logged = (watch.COURSE, watch.PLACE)
+            logged = (watch.COURSE, watch.PLACE, watch.STRUCTURE)
             expected = sorted(t for t, w in watched.items() for _ in range(4 if w.logs in logged else 1))
         assert sorted(row[0] for row in cursor.fetchall()) == expected
 

@@ -11,7 +11,7 @@ from django.http import QueryDict
 
 from cartolangue.offers import enums
 from cartolangue.offers.demo import demo_generate
-from cartolangue.offers.models import Certification, Course, CourseAudience, Place, Session, TimeSlot
+from cartolangue.offers.models import Certification, Course, CourseAudience, Place, Session, Structure, TimeSlot
 from cartolangue.search import live
 from cartolangue.search.engine import course_search, course_search_sql, structure_search
 from cartolangue.search.index import CourseIndex
@@ -167,7 +167,7 @@ def test_each_write_path_is_logged(demo, write):
     before = Change.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     write()
     logged = set(Change.objects.filter(pk__gt=before).values_list("kind", flat=True))
-    assert logged and logged <= {"course", "place"}
+    assert logged and logged <= {"course", "place", "structure"}
 
 
 def test_a_referential_change_rebuilds_the_index(demo):
@@ -220,3 +220,27 @@ def test_structure_search_sees_a_changed_course(demo):
     course.name = "Atelier Zigomar"
     course.save()
     assert [s.pk for s in structure_search(QueryDict("q=zigomar")).items] == [course.structure_id]
+
+
+def test_a_page_after_a_write_reads_again_only_the_changed_courses(demo, django_assert_num_queries):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    query = _query("taille=20")
+    first = course_search(query, today=TODAY)
+    shown = [c.pk for c in first.items]
+    Course.objects.filter(pk=shown[3]).update(name="Atelier renommé")
+    with CaptureQueriesContext(db) as queries:
+        again = course_search(query, today=TODAY)
+    reads = [q["sql"] for q in queries if 'FROM "offers_course"' in q["sql"] and "next_session_on" in q["sql"]]
+    assert len(reads) == 1 and str(shown[3]) in reads[0] and str(shown[4]) not in reads[0]
+    assert [c.name for c in again.items if c.pk == shown[3]] == ["Atelier renommé"]
+
+
+def test_a_structure_renamed_without_signals_shows_on_the_cards_of_its_courses(demo):
+    query = _query("taille=20")
+    course = course_search(query, today=TODAY).items[0]
+    Structure.objects.filter(pk=course.structure_id).update(name="Association Zéphyr")  # no signal
+    again = {c.pk: c for c in course_search(query, today=TODAY).items}
+    assert again[course.pk].structure.name == "Association Zéphyr"
+    _assert_same_as_a_full_build()

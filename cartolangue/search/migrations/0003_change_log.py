@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             name="Change",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("kind", models.CharField(max_length=8, verbose_name="nature")),
+                ("kind", models.CharField(max_length=16, verbose_name="nature")),
                 ("row_id", models.BigIntegerField(null=True, verbose_name="identifiant")),
                 ("token", models.CharField(max_length=64, verbose_name="jeton")),
             ],
