@@ -7,7 +7,9 @@ For each database and size (demo generator, seed 1, date 2026-11-27: the same da
 - api / page: the API and the HTML page through gunicorn (2 workers, 127.0.0.1) under wrk (4 connections,
   bounded in time), one run per scenario, then a mixed run over every API scenario for the throughput;
 - import: LHEO import throughput and peak RSS beside a bare lxml.iterparse pass (bench/lheo_import.py);
-- print: flyer render time, median of 20 (bench/flyer_render.py).
+- print: flyer render time, median of 20 (bench/flyer_render.py);
+- exports: the mixed API search load alone, then while 10 clients download the published exports
+  (bench/exports_load.py): search p95 and its change, download times (first byte, whole file).
 Prints a table per database and size and writes bench/results.json with the machine, versions and commit.
 
 Usage: .venv/bin/python bench/run.py [--smoke] [--sizes 10000,100000] [--databases sqlite,postgresql]
@@ -26,6 +28,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from exports_load import search_during_downloads
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -73,10 +77,18 @@ def database_url(kind, size):
     return f"{base}/cartolangue_bench_{size}"
 
 
+def exports_root(url):
+    """Each benchmark database publishes its exports into its own folder."""
+    name = url.rstrip("/").rpartition("/")[2].replace(".sqlite3", "")
+    kind = "sqlite" if url.startswith("sqlite") else "postgresql"
+    return Path(tempfile.gettempdir()) / f"cartolangue-bench-exports-{kind}-{name}"
+
+
 def env_for(url):
     return {
         **os.environ,
         "DATABASE_URL": url,
+        "EXPORTS_ROOT": str(exports_root(url)),
         "DJANGO_SETTINGS_MODULE": "config.settings.bench",
         "PYTHONPATH": str(ROOT),
     }
@@ -101,9 +113,12 @@ def prepare(kind, size):
             subprocess.run(["psql", f"{admin}/postgres", "-qc", f'CREATE DATABASE "{name}"'], check=True)
     run([PYTHON, "manage.py", "migrate", "-v0"], url)
     out = run([PYTHON, __file__, "--child", "count"], url).stdout.strip()
-    if out != f"{size} demo":
+    generated = out != f"{size} demo"
+    if generated:
         run([PYTHON, "manage.py", "load_territories"], url)
         run([PYTHON, "manage.py", "generate_demo", "--courses", str(size), "--seed", "1", "--date", DATE], url)
+    if generated or not (exports_root(url) / "demonstration" / "manifests").is_dir():
+        run([PYTHON, "manage.py", "publish_exports"], url)
     return url
 
 
@@ -276,6 +291,7 @@ def http(url, seconds):
             }
         paths = ["/api/v1/courses?" + qs for qs in SCENARIOS.values()]
         out["_mixed_api"] = wrk(server.port, paths[0], seconds * 2, paths=paths)
+        out["_exports"] = search_during_downloads(server.port, seconds * 2, paths, wrk, percentile)
     return out
 
 
@@ -332,6 +348,14 @@ def print_table(kind, size, result):
     if "mixed_api" in result:
         m = result["mixed_api"]
         print(f"mixed API load: {m['req_per_s']} req/s, p95 {m['p95_ms']} ms, {m['errors']} errors")
+    if "exports" in result:
+        x, d = result["exports"], result["exports"]["downloads"]
+        print(
+            f"search during {d['clients']} export downloads: p95 {x['alone']['p95_ms']} → {x['during']['p95_ms']} ms "
+            f"({x['p95_change_pct']} %), {x['during']['errors']} errors; {d['count']} downloads "
+            f"({d['errors']} failed), first byte p50/p95 {d['ttfb_p50_ms']}/{d['ttfb_p95_ms']} ms, whole file "
+            f"p50/p95 {d['total_p50_ms']}/{d['total_p95_ms']} ms, largest {d['largest_mib']} MiB"
+        )
 
 
 def main():
@@ -359,7 +383,13 @@ def main():
             url = prepare(kind, size)
             engine = json.loads(run([PYTHON, __file__, "--child", "engine", "--runs", str(runs)], url).stdout)
             served = http(url, seconds)
-            result = {"database": kind, "courses": size, "scenarios": engine, "mixed_api": served.pop("_mixed_api")}
+            result = {
+                "database": kind,
+                "courses": size,
+                "scenarios": engine,
+                "mixed_api": served.pop("_mixed_api"),
+                "exports": served.pop("_exports"),
+            }
             for name, layers in served.items():
                 result["scenarios"][name].update(layers)
             flyer_json = Path(tempfile.gettempdir()) / f"bench-flyer-{kind}-{size}.json"
