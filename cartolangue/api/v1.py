@@ -409,7 +409,7 @@ def lheo_export(request, demonstration: bool = Query(False, description=DEMO_DES
 
 @api.get(
     "/exports/manifest.json",
-    response={200: dict, 404: schemas.NotFoundOut},
+    response={200: dict, **DOWNLOAD_ERRORS},
     summary=str(_("Manifeste de la dernière publication des exports")),
     tags=["exports"],
 )
