@@ -28,9 +28,7 @@ URLS = {
 
 
 def _body(response):
-    body = b"".join(response.streaming_content)
-    response.close()  # closes the published file it was reading
-    return body
+    return b"".join(response.streaming_content)  # read to the end, the test client closes the file
 
 
 @pytest.mark.parametrize("url", [*URLS.values(), "/api/v1/exports/manifest.json"])
