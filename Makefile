@@ -23,6 +23,7 @@ run: install
 	$(PY) manage.py load_territories
 	$(PY) manage.py generate_demo --courses $(DEMO_COURSES) --seed $(DEMO_SEED)
 	$(PY) manage.py import_data_inclusion data/interop/data-inclusion-carif-oref-fle-sample.json
+	$(PY) manage.py publish_exports
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install
@@ -53,4 +54,4 @@ lock:
 	$(BIN)/pip-compile --quiet --allow-unsafe --extra dev --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles exports .pytest_cache

@@ -10,7 +10,9 @@ For each database and size (demo generator, seed 1, date 2026-11-27: the same da
 - import: LHEO import throughput and peak RSS beside a bare lxml.iterparse pass (bench/lheo_import.py);
 - print: flyer render time, median of 20 (bench/flyer_render.py);
 - serving during an import: search p95 and errors while the LHEO file is imported again
-  (bench/import_under_load.py).
+  (bench/import_under_load.py);
+- exports: the mixed API search load alone, then while 10 clients download the published exports
+  (bench/exports_load.py): search p95 and its change, download times (first byte, whole file).
 Prints a table per database and size and writes bench/results.json with the machine, versions and commit.
 
 Usage: .venv/bin/python bench/run.py [--smoke] [--sizes 10000,100000] [--databases sqlite,postgresql]
@@ -32,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import write_load  # noqa: E402
+from bench.exports_load import search_during_downloads  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -79,10 +82,18 @@ def database_url(kind, size):
     return f"{base}/cartolangue_bench_{size}"
 
 
+def exports_root(url):
+    """Each benchmark database publishes its exports into its own folder."""
+    name = url.rstrip("/").rpartition("/")[2].replace(".sqlite3", "")
+    kind = "sqlite" if url.startswith("sqlite") else "postgresql"
+    return Path(tempfile.gettempdir()) / f"cartolangue-bench-exports-{kind}-{name}"
+
+
 def env_for(url):
     return {
         **os.environ,
         "DATABASE_URL": url,
+        "EXPORTS_ROOT": str(exports_root(url)),
         "DJANGO_SETTINGS_MODULE": "config.settings.bench",
         # The bench measures the application, not the rate limiter (which would answer 429 to wrk).
         "RATELIMIT_ENABLE": "false",
@@ -109,9 +120,12 @@ def prepare(kind, size):
             subprocess.run(["psql", f"{admin}/postgres", "-qc", f'CREATE DATABASE "{name}"'], check=True)
     run([PYTHON, "manage.py", "migrate", "-v0"], url)
     out = run([PYTHON, __file__, "--child", "count"], url).stdout.strip()
-    if out != f"{size} demo":
+    generated = out != f"{size} demo"
+    if generated:
         run([PYTHON, "manage.py", "load_territories"], url)
         run([PYTHON, "manage.py", "generate_demo", "--courses", str(size), "--seed", "1", "--date", DATE], url)
+    if generated or not (exports_root(url) / "demonstration" / "manifests").is_dir():
+        run([PYTHON, "manage.py", "publish_exports"], url)
     return url
 
 
@@ -286,6 +300,7 @@ def http(url, seconds):
         paths = ["/api/v1/courses?" + qs for qs in SCENARIOS.values()]
         out["_mixed_api"] = wrk(server.port, paths[0], seconds * 2, paths=paths)
         out["_writes"] = write_load.measure(server.port, url, max(seconds * 2, 3), paths, env_for(url))
+        out["_exports"] = search_during_downloads(server.port, seconds * 2, paths, wrk, percentile)
     return out
 
 
@@ -349,6 +364,14 @@ def print_table(kind, size, result):
             f"{load['errors']} errors; {w['writes']} writes, searches right after: {w['seen']}/{w['searches']} "
             f"saw the write, p50/p95 {w['p50_ms']}/{w['p95_ms']} ms"
         )
+    if "exports" in result:
+        x, d = result["exports"], result["exports"]["downloads"]
+        print(
+            f"search during {d['clients']} export downloads: p95 {x['alone']['p95_ms']} → {x['during']['p95_ms']} ms "
+            f"({x['p95_change_pct']} %), {x['during']['errors']} errors; {d['count']} downloads "
+            f"({d['errors']} failed), first byte p50/p95 {d['ttfb_p50_ms']}/{d['ttfb_p95_ms']} ms, whole file "
+            f"p50/p95 {d['total_p50_ms']}/{d['total_p95_ms']} ms, largest {d['largest_mib']} MiB"
+        )
 
 
 def main():
@@ -376,8 +399,14 @@ def main():
             url = prepare(kind, size)
             engine = json.loads(run([PYTHON, __file__, "--child", "engine", "--runs", str(runs)], url).stdout)
             served = http(url, seconds)
-            result = {"database": kind, "courses": size, "scenarios": engine, "mixed_api": served.pop("_mixed_api")}
-            result["writes_during_load"] = served.pop("_writes")
+            result = {
+                "database": kind,
+                "courses": size,
+                "scenarios": engine,
+                "mixed_api": served.pop("_mixed_api"),
+                "exports": served.pop("_exports"),
+                "writes_during_load": served.pop("_writes"),
+            }
             for name, layers in served.items():
                 result["scenarios"][name].update(layers)
             flyer_json = Path(tempfile.gettempdir()) / f"bench-flyer-{kind}-{size}.json"

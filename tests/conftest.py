@@ -35,6 +35,14 @@ def _reference_data(request, django_db_blocker):
             call_command("load_territories", stdout=io.StringIO())
 
 
+@pytest.fixture(autouse=True)
+def _exports_storage(settings, tmp_path_factory):
+    """Each test has its own, empty storage of published exports (never the repository's `exports/`)."""
+    location = str(tmp_path_factory.mktemp("exports"))
+    storage = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": location}}
+    settings.STORAGES = {**settings.STORAGES, "exports": storage}
+
+
 @pytest.fixture
 def shared_data():
     """The team's shared data folder, next to the repository; absent on a user's machine."""

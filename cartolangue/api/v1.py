@@ -1,11 +1,10 @@
 """Public REST API, version 1 (django-ninja, OpenAPI 3). Thin: parameters go to the search engine
 (`cartolangue.search`), objects go through `serializers`. Read-only and open; CORS is open for GET."""
 
-import tempfile
 from typing import Literal
 
 from django.db.models import Max
-from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.http import http_date
@@ -16,10 +15,9 @@ from ninja import NinjaAPI, Path, Query
 from cartolangue.api import schemas, serializers
 from cartolangue.api.renderers import ORJSONRenderer
 from cartolangue.geo.models import Zoning
-from cartolangue.interop.data_inclusion import writer as di_writer
-from cartolangue.interop.lheo.writer import write_lheo
 from cartolangue.interop.opendata import writer as opendata
 from cartolangue.interop.opendata.dictionary import TABLES
+from cartolangue.interop.publication import ZIP_NAME, exports_storage, published_file, published_manifest
 from cartolangue.offers.models import Course, ExamSession, Structure
 from cartolangue.search.engine import (
     commune_suggestions,
@@ -251,10 +249,38 @@ NAME_PATH = Path(..., description=NAME_DESCRIPTION)
 DEMO_DESCRIPTION = str(_("Inclure les données fictives de démonstration (source « demo »), exclues par défaut."))
 
 
-def _download(chunks, media_type, filename):
-    """A file streamed as it is written: the export of a large offer never sits whole in memory."""
-    response = StreamingHttpResponse(chunks, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+NOT_PUBLISHED = _(
+    "Les exports n'ont pas encore été publiés : ils sont produits à l'avance (commande publish_exports), jamais "
+    "à la demande. Réessayez après la prochaine publication."
+)
+EXPORT_CACHE_SECONDS = 300  # a client may keep a file this long, then revalidates it with its ETag
+
+
+def _published(request, name, *, demonstration=False, filename=None):
+    """The last published file `name` (docs/adr/0014-published-exports.md): served as it is, with its length
+    and its digest as ETag; 404 when nothing was published yet. Nothing is built here."""
+    published = published_file(name, demonstration=demonstration)
+    if published is None:
+        return api.create_response(request, {"detail": str(NOT_PUBLISHED)}, status=404)
+    headers = {
+        "ETag": published.etag,
+        "Last-Modified": http_date(published.published_at.timestamp()),
+        "Cache-Control": f"public, max-age={EXPORT_CACHE_SECONDS}",
+    }
+    if published.etag in request.headers.get("If-None-Match", ""):
+        return HttpResponseNotModified(headers=headers)
+    try:
+        content = exports_storage().open(published.path, "rb")
+    except FileNotFoundError:  # deleted by a newer publication between the manifest and here
+        return api.create_response(request, {"detail": str(NOT_PUBLISHED)}, status=404)
+    response = FileResponse(
+        content,
+        content_type=published.media_type,
+        as_attachment=True,
+        filename=filename or name.rpartition("/")[2],
+        headers=headers,
+    )
+    response["Content-Length"] = str(published.size)
     return response
 
 
@@ -281,10 +307,6 @@ def _di_list(*required):
     return {"type": "array", "items": {"type": "object", "required": list(required)}}
 
 
-def _base_url(request):
-    return request.build_absolute_uri("/").rstrip("/")
-
-
 @api.get(
     "/exports/opendata/dictionnaire.csv",
     response=DOWNLOAD_ERRORS,
@@ -295,7 +317,7 @@ def _base_url(request):
 def opendata_dictionary(request):
     """Chaque colonne de chaque fichier CSV : fichier, colonne, type, description en français, valeurs des
     référentiels."""
-    return _download(opendata.iter_dictionary(), opendata.MEDIA_TYPES["csv"], opendata.DICTIONARY_FILE)
+    return _published(request, f"opendata/{opendata.DICTIONARY_FILE}")
 
 
 @api.get(
@@ -312,8 +334,7 @@ def opendata_csv(
 ):
     """Structures, lieux, cours, sessions ou sessions d'examen en CSV (UTF-8, virgule, en-tête, valeurs multiples
     séparées par « | »), sous Licence Ouverte 2.0. Les colonnes sont décrites par le dictionnaire des données."""
-    chunks = opendata.iter_csv(TABLES[name], include_demo=demonstration)
-    return _download(chunks, opendata.MEDIA_TYPES["csv"], f"{name}.csv")
+    return _published(request, f"opendata/{name}.csv", demonstration=demonstration)
 
 
 @api.get(
@@ -330,8 +351,7 @@ def opendata_geojson(
 ):
     """Le même fichier en FeatureCollection GeoJSON (RFC 7946, WGS 84, longitude puis latitude) : les propriétés
     sont les colonnes du CSV."""
-    chunks = opendata.iter_geojson(TABLES[name], include_demo=demonstration)
-    return _download(chunks, opendata.MEDIA_TYPES["geojson"], f"{name}.geojson")
+    return _published(request, f"opendata/{name}.geojson", demonstration=demonstration)
 
 
 @api.get(
@@ -343,7 +363,7 @@ def opendata_geojson(
 )
 def opendata_zip(request, demonstration: bool = Query(False, description=DEMO_DESCRIPTION)):
     """Tous les fichiers CSV et GeoJSON, le dictionnaire des données et le fichier README (licence, formats)."""
-    return _download(opendata.iter_zip(include_demo=demonstration), opendata.MEDIA_TYPES["zip"], "carto-langue.zip")
+    return _published(request, ZIP_NAME, demonstration=demonstration, filename="carto-langue.zip")
 
 
 @api.get(
@@ -355,8 +375,7 @@ def opendata_zip(request, demonstration: bool = Query(False, description=DEMO_DE
 )
 def data_inclusion_structures(request, demonstration: bool = Query(False, description=DEMO_DESCRIPTION)):
     """Les structures au schéma data·inclusion v1 (liste JSON), chacune validée par le modèle officiel."""
-    items = di_writer.iter_structures(include_demo=demonstration, site_url=_base_url(request))
-    return _download(di_writer.iter_json_array(items), "application/json", "structures.json")
+    return _published(request, "data-inclusion/structures.json", demonstration=demonstration)
 
 
 @api.get(
@@ -371,8 +390,7 @@ def data_inclusion_structures(request, demonstration: bool = Query(False, descri
 def data_inclusion_services(request, demonstration: bool = Query(False, description=DEMO_DESCRIPTION)):
     """Les cours au schéma data·inclusion v1 (liste JSON), un service par cours, thématique « maîtriser le
     français ». Le détail linguistique (niveaux, scolarisation, créneaux, publics) est dans la description."""
-    items = di_writer.iter_services(include_demo=demonstration, site_url=_base_url(request))
-    return _download(di_writer.iter_json_array(items), "application/json", "services.json")
+    return _published(request, "data-inclusion/services.json", demonstration=demonstration)
 
 
 @api.get(
@@ -384,9 +402,21 @@ def data_inclusion_services(request, demonstration: bool = Query(False, descript
 )
 def lheo_export(request, demonstration: bool = Query(False, description=DEMO_DESCRIPTION)):
     """Les cours au format LHEO 2.3 (Langage harmonisé d'échange d'informations sur l'offre de formation)."""
-    courses = Course.objects.all() if demonstration else Course.objects.real()
-    # write_lheo writes the whole document in one call: spool it (to disk past a few megabytes), then stream it.
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (closed by FileResponse)
-    write_lheo(spool, courses)
-    spool.seek(0)
-    return FileResponse(spool, content_type="application/xml", as_attachment=True, filename="lheo.xml")
+    return _published(request, "lheo.xml", demonstration=demonstration)
+
+
+@api.get(
+    "/exports/manifest.json",
+    response={200: dict, **DOWNLOAD_ERRORS},
+    summary=str(_("Manifeste de la dernière publication des exports")),
+    tags=["exports"],
+)
+def exports_manifest(request, demonstration: bool = Query(False, description=DEMO_DESCRIPTION)):
+    """Date de publication, date de la dernière mise à jour des données, nombre de lignes de chaque fichier,
+    taille et empreinte SHA-256 de chaque fichier, licence. Les fichiers sont publiés à l'avance, jamais
+    produits à la demande."""
+    manifest = published_manifest(demonstration=demonstration)
+    if manifest is None:
+        return api.create_response(request, {"detail": str(NOT_PUBLISHED)}, status=404)
+    files = {name: {k: v for k, v in entry.items() if k != "path"} for name, entry in manifest["files"].items()}
+    return {**manifest, "files": files}

@@ -10,10 +10,13 @@ from django.utils.translation import gettext as _
 
 from cartolangue.flyers.content import build_flyer, build_selection
 from cartolangue.flyers.languages import FLYER_LANGUAGES
+from cartolangue.flyers.limits import RETRY_AFTER_SECONDS, render_slot
 from cartolangue.flyers.render import qr_svg, render_document, render_pdf
 from cartolangue.search.params import ParamError, parse_course_query
+from cartolangue.search.version import data_token, per_version
 
 MAX_SELECTION = 10
+FLYER_CACHE_SIZE = 64  # flyers kept per process: about 100 kB each, a few MB in all
 MAX_ID = 2**63 - 1  # a primary key (BigAutoField); beyond it SQLite raises instead of finding nothing
 
 
@@ -86,16 +89,43 @@ def _site_url(request):
     return settings.SITE_URL or request.build_absolute_uri("/")
 
 
+def _busy(request):
+    """Every render slot is taken (`limits`): try again in a moment, rather than hold a worker waiting."""
+    response = _error(
+        request,
+        DocumentError(503, _("Le serveur prépare déjà d'autres documents : réessayez dans quelques secondes.")),
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _cached_flyers():
+    """The flyers already made, per data version (a write to the offer empties it): a flyer depends only on
+    its search, its language, the day (the sessions to come) and the site's address."""
+    version = data_token()
+    return per_version("flyer-pdf", version, size=FLYER_CACHE_SIZE) if version else {}
+
+
 @transaction.non_atomic_requests  # reads only (docs/adr/0010-search-index.md)
 def flyer_pdf(request):
     params = request.GET.copy()
-    try:
-        context = flyer_context(params, params.get("langue", "fr"), _site_url(request))
-    except DocumentError as error:
-        return _error(request, error)
-    response = HttpResponse(render_flyer(context), content_type="application/pdf")
-    place = context["flyer"].place_label or "idf"
-    response["Content-Disposition"] = f'inline; filename="flyer-{_slug(place)}-{context["lang"].code}.pdf"'
+    site_url = _site_url(request)
+    key = (tuple(sorted((k, tuple(v)) for k, v in params.lists())), timezone.localdate(), site_url)
+    cached = _cached_flyers()
+    if key not in cached:
+        try:
+            context = flyer_context(params, params.get("langue", "fr"), site_url)
+        except DocumentError as error:
+            return _error(request, error)
+        with render_slot() as granted:
+            if not granted:
+                return _busy(request)
+            pdf = render_flyer(context)
+        place = context["flyer"].place_label or "idf"
+        cached[key] = (pdf, f"flyer-{_slug(place)}-{context['lang'].code}.pdf")
+    pdf, filename = cached[key]
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
@@ -122,7 +152,9 @@ def selection_pdf(request):
                 % {"ids": ", ".join(str(i) for i in selection.missing)},
             ),
         )
-    with translation.override("fr"):
+    with render_slot() as granted, translation.override("fr"):
+        if not granted:
+            return _busy(request)
         pdf = render_pdf("flyers/selection.html", {"selection": selection, "site_url": _site_url(request)})
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="selection-cours.pdf"'

@@ -9,14 +9,25 @@ The writer works in bursts (it stores a few hundred records at once), so the chi
 while the writer is busy: a thread of the child sends the batches already pickled while its main thread
 reads on, up to `AHEAD` batches ahead; memory stays flat (a few MB). If the consumer stops early (its own
 error), the child is stopped.
+
+The child never outlives the import, however the import ends (SIGKILL, SIGTERM, the OOM killer): it closes its
+inherited copy of the pipe's reading end, so that once the parent is gone nobody holds that end and the
+child's next send fails (EPIPE) and ends it; and on Linux it asks the kernel (prctl PR_SET_PDEATHSIG) to be
+killed when its parent dies, so that it does not even finish the formation it is parsing. A parent that died
+between the fork and the prctl is caught by comparing the parent pid with the one recorded before the fork.
 """
 
+import ctypes
 import multiprocessing
+import os
 import queue
+import signal
+import sys
 import threading
 from multiprocessing.reduction import ForkingPickler
 
 AHEAD = 32  # batches the child may have read before the writer takes them
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def can_fork():
@@ -28,7 +39,7 @@ def read_in_child(read, *, batch_size=200, name=""):
     exception, if it raises one, is raised here (its text at least, if it cannot be pickled)."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_send_items, args=(read, sender, batch_size), daemon=True)
+    child = context.Process(target=_send_items, args=(read, sender, batch_size, receiver, os.getpid()), daemon=True)
     child.start()
     sender.close()
     try:
@@ -50,8 +61,23 @@ def read_in_child(read, *, batch_size=200, name=""):
         child.join()
 
 
-def _send_items(read, sender, batch_size):
+def _die_with_parent(receiver, parent_pid: int) -> None:
+    """In the child, first of all: make sure it cannot outlive the process that forked it."""
+    # The parent's end of the pipe, inherited by the fork: while the child held it, a dead parent left the pipe
+    # with a reader (the child itself), and the child blocked forever on a full pipe.
+    receiver.close()
+    if sys.platform.startswith("linux"):
+        # Linux sends the signal when the *thread* that forked ends: read_in_child is consumed by the thread that
+        # started it (an import command's main thread), so for us that is the parent's end.
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before the prctl: the signal will never come
+        os._exit(1)
+
+
+def _send_items(read, sender, batch_size, receiver, parent_pid):
     """In the child: read, pickle the items by batches, and hand them to the sending thread."""
+    _die_with_parent(receiver, parent_pid)
     outbox = queue.Queue(maxsize=AHEAD)
     thread = threading.Thread(target=_send_pickled, args=(outbox, sender), daemon=True)
     thread.start()

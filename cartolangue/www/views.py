@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from cartolangue.flyers.languages import FLYER_LANGUAGES
 from cartolangue.flyers.views import MAX_SELECTION, course_id
 from cartolangue.geo.models import Commune, Zoning
-from cartolangue.interop.opendata.writer import LICENCE_URL, overview
+from cartolangue.interop.opendata.writer import LICENCE_URL
+from cartolangue.interop.publication import published_overview
 from cartolangue.offers.models import Course, Structure
 from cartolangue.offers.stats import counts_by_departement, counts_by_zone, offer_totals
 from cartolangue.search.engine import commune_suggestions, course_search, exam_search
@@ -242,6 +243,8 @@ def territories(request):
     )
 
 
+@transaction.non_atomic_requests  # reads only (docs/adr/0010-search-index.md)
 def data(request):
-    """The "Données" page: what the exports hold, their licence and formats, and where to download them."""
-    return render(request, "www/donnees.html", {**overview(), "licence_url": LICENCE_URL})
+    """The "Données" page: what the published exports hold, when they were published, their licence and formats,
+    and where to download them (their counts come from the manifest: nothing is counted on a request)."""
+    return render(request, "www/donnees.html", {**published_overview(), "licence_url": LICENCE_URL})

@@ -8,6 +8,7 @@ import sys
 import pytest
 from django.utils import timezone
 
+from cartolangue.interop.publication import exports_publish
 from cartolangue.offers.demo import demo_generate
 from tests.conftest import ROOT
 
@@ -17,6 +18,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 def test_schemathesis_all_checks(live_server):
     demo_generate(courses=200, seed=1, reference_date=timezone.localdate())
+    exports_publish()  # the export endpoints serve published files: exercise them, not only their 404
     schemathesis = [sys.executable, "-m", "schemathesis.cli"]
     result = subprocess.run(
         [

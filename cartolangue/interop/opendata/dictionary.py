@@ -3,6 +3,10 @@ the data dictionary and the "Données" page, so that a column cannot exist witho
 
 Column names are French (the boundary: reusers are French public bodies and associations), codes come from
 our referentials (`offers/enums.py`) with a French label column beside each one.
+
+In the CSV files, a text value that a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a
+carriage return, and is not a plain signed number) is written after a single quote (`interop/formulas.py`);
+the README of the export and the "Données" page say so (`writer.formula_note`).
 """
 
 import functools

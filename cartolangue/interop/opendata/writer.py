@@ -20,6 +20,7 @@ from django.db.models import Count, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cartolangue.interop.formulas import neutralise_formula
 from cartolangue.interop.opendata.dictionary import KINDS, TABLES
 from cartolangue.offers import enums
 from cartolangue.offers.models import DEMO_SOURCE, Course
@@ -42,12 +43,19 @@ MEDIA_TYPES = {
 
 
 def _csv_cell(value):
+    """A value as a CSV cell; text that a spreadsheet would take for a formula is neutralised (`formulas`)."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)  # a number, negative or not, is never a formula
+    return neutralise_formula(_cell_text(value))
+
+
+def _cell_text(value):
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return "|".join(_csv_cell(v) for v in value if v is not None)
+        return "|".join(_cell_text(v) for v in value if v is not None)
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).isoformat(timespec="seconds")
     if isinstance(value, datetime.date):
@@ -78,7 +86,7 @@ def _rows(table, include_demo):
 
 def _csv_line(cells):
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(cells)
+    csv.writer(buffer).writerow([neutralise_formula(str(cell)) for cell in cells])
     return buffer.getvalue()
 
 
@@ -258,6 +266,15 @@ def courses_by_source(include_demo=False):
     return list(courses.values_list("source").annotate(n=Count("id")).order_by("source"))
 
 
+def formula_note():
+    """How the CSV files keep spreadsheets from running a cell as a formula (README, "Données" page)."""
+    return _(
+        "CSV : une valeur de texte qui commence par =, +, -, @, une tabulation ou un retour chariot est précédée "
+        "d'une apostrophe (') pour qu'un tableur ne l'exécute pas comme une formule ; les nombres, même "
+        "négatifs, et les numéros de téléphone comme +33 1 23 45 67 89 restent tels quels."
+    )
+
+
 def readme_text(counts, *, include_demo=False):
     """The README of the export, in French: content, licence, formats, demo data, sources."""
     with translation.override("fr"):
@@ -304,6 +321,7 @@ def readme_text(counts, *, include_demo=False):
                 "français à côté."
             ),
             _("- Booléens : true ou false ; une cellule vide signifie « inconnu » ou « sans objet »."),
+            "- " + formula_note(),
             _("- Dates AAAA-MM-JJ ; dates et heures ISO 8601 avec le décalage horaire de Paris."),
             _(
                 "- GeoJSON : FeatureCollection (RFC 7946), coordonnées WGS 84 dans l'ordre longitude, latitude ; "

@@ -1,4 +1,4 @@
-"""The "Données" page and the export endpoints of the API: streamed, typed, parseable."""
+"""The "Données" page and the export endpoints of the API: published files, streamed, typed, parseable."""
 
 import csv
 import datetime
@@ -10,6 +10,7 @@ import pytest
 from data_inclusion.schema.v1 import Service, Structure
 from lxml import etree
 
+from cartolangue.interop.publication import exports_publish
 from cartolangue.offers.demo import demo_generate
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,11 @@ ROWS = {"structures": 3, "lieux": 3, "cours": 3, "sessions": 2, "sessions-examen
 
 def _body(response):
     assert response.streaming
-    return b"".join(response.streaming_content)
+    return b"".join(response.streaming_content)  # read to the end, the test client closes the file
+
+
+def _publish():
+    exports_publish(site_url="http://testserver")
 
 
 def _csv_rows(response):
@@ -27,6 +32,7 @@ def _csv_rows(response):
 
 
 def test_page_explains_and_links_every_download(client, offer):
+    _publish()
     response = client.get("/donnees/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -54,6 +60,7 @@ def test_page_explains_and_links_every_download(client, offer):
 
 def test_page_says_demo_data_is_left_out(client, offer):
     demo_generate(courses=50, seed=1, reference_date=datetime.date(2026, 11, 27))
+    _publish()
     html = client.get("/donnees/").content.decode()
     assert "Données de démonstration exclues." in html
     assert "50 cours fictifs servent à essayer le service" in html
@@ -72,6 +79,7 @@ def test_page_is_linked_from_every_page_and_in_english(client):
 
 @pytest.mark.parametrize("name", FILES)
 def test_csv_downloads(client, offer, name):
+    _publish()
     response = client.get(f"/api/v1/exports/opendata/{name}.csv")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -81,6 +89,7 @@ def test_csv_downloads(client, offer, name):
 
 @pytest.mark.parametrize("name", FILES)
 def test_geojson_downloads(client, offer, name):
+    _publish()
     response = client.get(f"/api/v1/exports/opendata/{name}.geojson")
     assert response["Content-Type"] == "application/geo+json"
     data = json.loads(_body(response))
@@ -88,6 +97,7 @@ def test_geojson_downloads(client, offer, name):
 
 
 def test_english_request_gets_french_labels(client, offer):
+    _publish()
     rows = _csv_rows(client.get("/api/v1/exports/opendata/cours.csv", HTTP_ACCEPT_LANGUAGE="en"))
     assert {r["modalite_libelle"] for r in rows} == {"En présentiel", "À distance"}
     response = client.get("/api/v1/exports/data-inclusion/services.json", HTTP_ACCEPT_LANGUAGE="en")
@@ -96,6 +106,7 @@ def test_english_request_gets_french_labels(client, offer):
 
 
 def test_dictionary_download(client):
+    _publish()
     response = client.get("/api/v1/exports/opendata/dictionnaire.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = _csv_rows(response)
@@ -110,6 +121,7 @@ def test_dictionary_download(client):
 
 
 def test_zip_holds_every_file(client, offer):
+    _publish()
     response = client.get("/api/v1/exports/opendata.zip")
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(_body(response)))
@@ -126,6 +138,7 @@ def test_zip_holds_every_file(client, offer):
 
 
 def test_data_inclusion_downloads_validate(client, offer):
+    _publish()
     for name, model, n in (("structures", Structure, 3), ("services", Service, 3)):
         response = client.get(f"/api/v1/exports/data-inclusion/{name}.json")
         assert response["Content-Type"] == "application/json"
@@ -140,6 +153,7 @@ def test_data_inclusion_downloads_validate(client, offer):
 
 def test_demo_parameter(client, offer):
     demo_generate(courses=40, seed=1, reference_date=datetime.date(2026, 11, 27))
+    _publish()
     assert len(_csv_rows(client.get("/api/v1/exports/opendata/cours.csv"))) == 3
     assert len(_csv_rows(client.get("/api/v1/exports/opendata/cours.csv", {"demonstration": "true"}))) == 43
     services = json.loads(_body(client.get("/api/v1/exports/data-inclusion/services.json", {"demonstration": "true"})))
@@ -147,6 +161,7 @@ def test_demo_parameter(client, offer):
 
 
 def test_lheo_download(client, offer):
+    _publish()
     response = client.get("/api/v1/exports/lheo.xml")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/xml"
