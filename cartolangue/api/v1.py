@@ -2,12 +2,14 @@
 (`cartolangue.search`), objects go through `serializers`. Read-only and open; CORS is open for GET."""
 
 from typing import Literal
+from urllib.parse import quote
 
+from django.conf import settings
 from django.db.models import Max
 from django.http import FileResponse, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.http import http_date
+from django.utils.http import content_disposition_header, http_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Path, Query
@@ -269,6 +271,13 @@ def _published(request, name, *, demonstration=False, filename=None):
     }
     if published.etag in request.headers.get("If-None-Match", ""):
         return HttpResponseNotModified(headers=headers)
+    if settings.EXPORTS_ACCEL_REDIRECT:
+        # Behind nginx (deploy/nginx/): the worker answers at once and nginx sends the file from the exports
+        # folder, so a download of tens of MB never holds a worker for as long as the client reads it.
+        response = HttpResponse(content_type=published.media_type, headers=headers)
+        response["Content-Disposition"] = content_disposition_header(True, filename or name.rpartition("/")[2])
+        response["X-Accel-Redirect"] = f"{settings.EXPORTS_ACCEL_REDIRECT.rstrip('/')}/{quote(published.path)}"
+        return response
     try:
         content = exports_storage().open(published.path, "rb")
     except FileNotFoundError:  # deleted by a newer publication between the manifest and here

@@ -199,6 +199,9 @@ STORAGES = {
         "OPTIONS": {"location": env.str("EXPORTS_ROOT", default=str(BASE_DIR / "exports"))},
     },
 }
+# Behind nginx: the internal location that serves EXPORTS_ROOT (deploy/nginx/); the application then answers a
+# download with X-Accel-Redirect and nginx sends the file. Empty: the application sends it itself.
+EXPORTS_ACCEL_REDIRECT = env.str("EXPORTS_ACCEL_REDIRECT", default="")
 
 # Map tiles: a URL template and its attribution (OSM by default, IGN Plan in production).
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")

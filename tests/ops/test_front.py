@@ -83,8 +83,9 @@ def render_site_conf(values: dict[str, str]) -> str:
 
 
 class Front:
-    def __init__(self, https_port: int, http_port: int):
+    def __init__(self, https_port: int, http_port: int, app_port: int = 0, exports: Path | None = None):
         self.https_port, self.http_port = https_port, http_port
+        self.app_port, self.exports = app_port, exports
         self.tls = ssl.create_default_context()
         self.tls.check_hostname = False
         self.tls.verify_mode = ssl.CERT_NONE  # self-signed
@@ -141,7 +142,15 @@ def front(site_database, tmp_path_factory):
     static = tmp / "static"
     manage(f"sqlite:///{database}", "collectstatic", "--noinput", "-v0", STATIC_ROOT=str(static))
     certificate, key = _self_signed_certificate(tmp)
-    production = {"SECURE_SSL_REDIRECT": "true", "SECURE_HSTS_SECONDS": "31536000", "STATIC_ROOT": str(static)}
+    exports = tmp / "exports"
+    manage(f"sqlite:///{database}", "publish_exports", EXPORTS_ROOT=str(exports))
+    production = {
+        "SECURE_SSL_REDIRECT": "true",
+        "SECURE_HSTS_SECONDS": "31536000",
+        "STATIC_ROOT": str(static),
+        "EXPORTS_ROOT": str(exports),
+        "EXPORTS_ACCEL_REDIRECT": "/_exports/",
+    }
     with gunicorn(f"sqlite:///{database}", **production) as app_port:
         https_port, http_port = free_port(), free_port()
         site = render_site_conf(
@@ -151,6 +160,7 @@ def front(site_database, tmp_path_factory):
                 "CARTO_HTTPS_LISTEN": f"127.0.0.1:{https_port}",
                 "CARTO_UPSTREAM": f"127.0.0.1:{app_port}",
                 "CARTO_STATIC_ROOT": str(static),
+                "CARTO_EXPORTS_ROOT": str(exports),
                 "CARTO_TLS_CERTIFICATE": str(certificate),
                 "CARTO_TLS_CERTIFICATE_KEY": str(key),
             }
@@ -165,7 +175,7 @@ def front(site_database, tmp_path_factory):
         nginx = subprocess.Popen(command)
         try:
             wait_until_answering("127.0.0.1", http_port, nginx)
-            yield Front(https_port, http_port)
+            yield Front(https_port, http_port, app_port, exports)
         finally:
             nginx.terminate()
             nginx.wait(timeout=30)
@@ -187,6 +197,27 @@ def test_a_flyer_pdf_goes_through(front):
     assert response.status == 200, body[:500]
     assert response.getheader("Content-Type") == "application/pdf"
     assert body.startswith(b"%PDF")
+
+
+def test_an_export_download_is_sent_by_nginx_not_by_a_worker(front):
+    """The worker answers at once with X-Accel-Redirect and an empty body; nginx sends the published file,
+    which no client can ask for directly."""
+    response, body = front.get("/api/v1/exports/opendata/cours.csv")
+    assert response.status == 200, body[:300]
+    [published] = [p for p in front.exports.rglob("cours.csv") if p.read_bytes() == body]
+    assert body.startswith(b"identifiant") or b"," in body.splitlines()[0]
+    assert response.getheader("Content-Disposition") == 'attachment; filename="cours.csv"'
+    assert int(response.getheader("Content-Length")) == published.stat().st_size
+
+    direct = http.client.HTTPConnection("127.0.0.1", front.app_port, timeout=10)
+    direct.request("GET", "/api/v1/exports/opendata/cours.csv", headers={"X-Forwarded-Proto": "https"})
+    answer = direct.getresponse()
+    assert (answer.status, answer.read()) == (200, b"")
+    relative = published.relative_to(front.exports).as_posix()
+    assert answer.getheader("X-Accel-Redirect") == f"/_exports/{relative}"
+    direct.close()
+
+    assert front.get(f"/_exports/{relative}")[0].status == 404  # internal: for nginx's redirects only
 
 
 def test_a_100_kb_url_is_refused_with_414_before_the_application(front):

@@ -136,3 +136,16 @@ def test_command(offer, settings):
     with exports_storage().open(manifest["files"]["data-inclusion/services.json"]["path"]) as f:
         services = json.loads(f.read())
     assert {s["lien_source"].rsplit("/", 3)[0] for s in services} == {"https://carto-langue.example.org"}
+
+
+def test_behind_nginx_a_download_is_a_redirect_to_the_file_not_the_file(client, offer, settings):
+    """With EXPORTS_ACCEL_REDIRECT, the worker answers at once and nginx sends the published file
+    (deploy/nginx/, tested through nginx in tests/ops/test_front.py)."""
+    manifest = exports_publish()["public"]
+    settings.EXPORTS_ACCEL_REDIRECT = "/_exports/"
+    response = client.get("/api/v1/exports/opendata/cours.csv")
+    assert response.status_code == 200 and response.content == b""
+    path = manifest["files"]["opendata/cours.csv"]["path"]
+    assert response["X-Accel-Redirect"] == f"/_exports/{path}"
+    assert exports_storage().exists(path)
+    assert response["ETag"] and response["Content-Disposition"] == 'attachment; filename="cours.csv"'
