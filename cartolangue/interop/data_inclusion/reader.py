@@ -192,7 +192,8 @@ class DataInclusionReader:
         record = StructureRecord(
             source=self.source,
             source_id=service.structure_id,
-            name=_("Structure %(id)s (nom non transmis)") % {"id": service.structure_id},
+            # What people read on the card: never an internal id (the source id stays in `source_id`).
+            name=_("Organisme non précisé"),
             networks=[enums.Network.RESEAU_ALPHA.value] if service.source == "reseau-alpha" else [],
         )
         return record, None

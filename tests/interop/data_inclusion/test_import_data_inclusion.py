@@ -117,7 +117,7 @@ def test_carif_oref_sample_two_idf_services_created_three_outside_rejected(tmp_p
     assert (place.address, place.post_code, place.commune.code_insee) == ("Rue Albert Thomas", "78130", "78440")
     assert (place.latitude, place.longitude, place.location_is_approximate) == (48.982753, 1.922887, False)
     assert oepre.structure.source_id == "carif-oref--14_OF_0000016454"
-    assert oepre.structure.name == "Structure carif-oref--14_OF_0000016454 (nom non transmis)"
+    assert oepre.structure.name == "Organisme non précisé"  # no internal id in what people read
     assert oepre.structure.kind == enums.StructureKind.OTHER
 
     asl = Course.objects.get(source_id="carif-oref--14_SE_0001597312")
