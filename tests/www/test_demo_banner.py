@@ -31,8 +31,10 @@ def test_every_page_shows_the_banner_while_there_is_demo_data(client):
     for url in _pages(real) + _pages(Course.objects.demo().first()):
         page = client.get(url).content.decode()
         assert BANNER in page, url
-        assert 'href="/donnees/#demonstration"' in page or 'href="/en/donnees/#demonstration"' in page or (
-            'href="/ar/donnees/#demonstration"' in page
+        assert (
+            'href="/donnees/#demonstration"' in page
+            or 'href="/en/donnees/#demonstration"' in page
+            or ('href="/ar/donnees/#demonstration"' in page)
         ), url
     assert 'id="demonstration"' in client.get("/donnees/").content.decode()
 
