@@ -83,7 +83,7 @@ def _course_serializer(result):
     is kept per process, data version, language and day (docs/adr/0010-search-index.md)."""
     if not result.version:
         return serializers.course
-    known = per_version("api-course", result.version)
+    known = per_version("api-course", result.version, course_of=lambda key: key[0])
     suffix = (get_language(), timezone.localdate())
 
     def serialize(course):

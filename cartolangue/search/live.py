@@ -23,7 +23,7 @@ from django.db import connection
 
 from cartolangue.offers.models import Course
 from cartolangue.search.index import CourseIndex, IndexHits
-from cartolangue.search.version import BoundedDict, data_token
+from cartolangue.search.version import BoundedDict, data_token, record_lineage
 
 DELTA_LIMIT = 2000  # changed courses kept in a delta; past it, the base is rebuilt (a delta build ∝ its size)
 LOG_LIMIT = 20_000  # log rows read at once; past it, the base is rebuilt
@@ -188,14 +188,16 @@ def _updated(live, token):
     position, kinds = read
     if "all" in kinds:
         return full_index(token)
-    changed = set(live.changed) | kinds.get("course", set())
+    now = set(kinds.get("course", set()))
     for kind, field in (("place", "place_id__in"), ("structure", "structure_id__in")):
         if kinds.get(kind):  # the courses there now (a course moved away is logged as a course)
-            changed |= set(Course.objects.filter(**{field: kinds[kind]}).values_list("pk", flat=True))
+            now |= set(Course.objects.filter(**{field: kinds[kind]}).values_list("pk", flat=True))
+    changed = set(live.changed) | now
     if len(changed) > DELTA_LIMIT:
         return full_index(token)
     updated = LiveIndex(token, live.base, changed, position)
     updated.keep_shown(live)
+    record_lineage(token, live.token, now)
     return updated
 
 

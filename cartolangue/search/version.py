@@ -115,15 +115,31 @@ class BoundedDict(OrderedDict):
 
 
 _per_version = {}
+_lineage = BoundedDict(16)  # a token → (the token it follows, the courses changed in between): search/live.py
 
 
-def per_version(name, version, size=10_000):
+def record_lineage(token, previous, changed):
+    """Say that the data at `token` differ from those at `previous` only by the courses `changed` (their ids):
+    what `per_version` keeps of the other courses' values across the change."""
+    _lineage[token] = (previous, frozenset(changed))
+
+
+def per_version(name, version, size=10_000, course_of=None):
     """A process-local dict for values derived from the data at `version` (a token): the parts of result
     cards and the API's dicts of courses. A new version starts an empty dict, so nothing stale is ever read,
-    and nothing is pickled (a shared cache backend would unpickle every value at every read)."""
+    and nothing is pickled (a shared cache backend would unpickle every value at every read). With
+    `course_of` (a key → the course id its value depends on), a version that follows the previous one by a
+    few changed courses (`record_lineage`) keeps the values of the other courses."""
     entry = _per_version.get(name)
     if entry is None or entry[0] != version:
-        entry = (version, BoundedDict(size))
+        values = BoundedDict(size)
+        lineage = _lineage.get(version)
+        if entry is not None and course_of is not None and lineage is not None and lineage[0] == entry[0]:
+            changed = lineage[1]
+            for key, value in entry[1].items():
+                if course_of(key) not in changed:
+                    values[key] = value
+        entry = (version, values)
         _per_version[name] = entry
     return entry[1]
 

@@ -244,3 +244,21 @@ def test_a_structure_renamed_without_signals_shows_on_the_cards_of_its_courses(d
     again = {c.pk: c for c in course_search(query, today=TODAY).items}
     assert again[course.pk].structure.name == "Association Zéphyr"
     _assert_same_as_a_full_build()
+
+
+def test_cached_course_dicts_and_cards_outlive_a_write_but_for_the_changed_course(client, demo, monkeypatch):
+    from cartolangue.api import serializers
+
+    calls = []
+    original = serializers.course
+    monkeypatch.setattr(serializers, "course", lambda course: calls.append(course.pk) or original(course))
+    first = client.get("/api/v1/courses?taille=20").json()["results"]
+    assert len(calls) == 20
+    changed = first[5]["id"]
+    Course.objects.filter(pk=changed).update(name="Atelier au nouveau nom")  # no signal: the log says it
+    calls.clear()
+    again = client.get("/api/v1/courses?taille=20").json()["results"]
+    assert calls == [changed]  # the 19 others kept their dict
+    assert [r["name"] for r in again if r["id"] == changed] == ["Atelier au nouveau nom"]
+    page = client.get("/?taille=20").content.decode()
+    assert "Atelier au nouveau nom" in page

@@ -38,7 +38,7 @@ def cached_part(context, template_name, course):
     suffix = context.get("_cached_part_suffix")
     if suffix is None:
         suffix = context["_cached_part_suffix"] = (get_language(), timezone.localdate())
-    fragments = per_version("card-parts", version, size=20_000)
+    fragments = per_version("card-parts", version, size=20_000, course_of=lambda key: key[1])
     key = (template_name, course.pk, *suffix)
     html = fragments.get(key)
     if html is None:
