@@ -55,6 +55,9 @@ def test_the_search_page_counts_every_language(client, limits):
 
 
 def test_printed_documents_exports_and_forms_have_their_own_budgets(client, limits):
+    from cartolangue.interop.publication import exports_publish
+
+    exports_publish()  # the exports are served as published (ADR 0014)
     # Refused selections (400) are cheap to ask for, and count all the same.
     assert client.get("/imprimer/selection.pdf").status_code == 400
     assert client.get("/en/imprimer/selection.pdf").status_code == 400
