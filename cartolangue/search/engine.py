@@ -30,6 +30,7 @@ from cartolangue.offers.models import (
 from cartolangue.search.facets import FacetValue, course_facets
 from cartolangue.search.filters import apply_filters, base_queryset, filters_for, with_distance
 from cartolangue.search.live import course_index
+from cartolangue.search.params import MAX_RADIUS_KM, Location
 from cartolangue.search.version import memo_by_version
 from cartolangue.text import fold, fold_name
 
@@ -138,6 +139,29 @@ def _map_rows(ids):
         (pk, name, kind, lat, lon, None if places is None else bool(places))
         for pk, name, kind, lat, lon, places in rows
     ]
+
+
+def nearest_course(query, *, today=None):
+    """For a search with a place that finds nothing within its radius: the nearest course that matches every
+    other filter, within the largest radius the engine accepts, with its distance as `.distance`; None."""
+    if query.location is None:
+        return None
+    wider = dataclasses.replace(
+        query, location=Location(query.location.centres, MAX_RADIUS_KM), sort="distance", page=1, page_size=1
+    )
+    items = course_search(wider, facets=False, today=today).items
+    return items[0] if items else None
+
+
+def nearest_exam_session(query, *, today=None):
+    """The same for exam sessions: the nearest upcoming session that matches every other filter; None."""
+    if query.location is None:
+        return None
+    wider = dataclasses.replace(
+        query, location=Location(query.location.centres, MAX_RADIUS_KM), sort="distance", page=1, page_size=1
+    )
+    items = exam_search(wider, today=today).items
+    return items[0] if items else None
 
 
 def _display_copy(course):

@@ -1,6 +1,7 @@
 """Public pages. Thin: they parse the query string with the search engine's parser, call the engine and
 render; the engine (`cartolangue.search`) does all the filtering."""
 
+import math
 import re
 
 from django.conf import settings
@@ -19,7 +20,13 @@ from cartolangue.interop.opendata.writer import LICENCE_URL
 from cartolangue.interop.publication import published_overview
 from cartolangue.offers.models import Course, Structure
 from cartolangue.offers.stats import counts_by_departement, counts_by_zone, offer_totals
-from cartolangue.search.engine import commune_suggestions, course_search, exam_search
+from cartolangue.search.engine import (
+    commune_suggestions,
+    course_search,
+    exam_search,
+    nearest_course,
+    nearest_exam_session,
+)
 from cartolangue.search.params import COURSE_PARAMS, EXAM_PARAMS, parse_course_query, parse_exam_query
 from cartolangue.text import fold
 from cartolangue.www.forms import RADIUS_CHOICES, SORT_CHOICES, filter_groups
@@ -86,7 +93,29 @@ def search(request):
         "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
     }
     context.update(_selection_context(request, params, course_params, result))
+    context.update(_nearest_beyond(params, query, result, exam_query, exams if tab == "tests" else None))
     return render(request, "www/search.html", context)
+
+
+def _nearest_beyond(params, query, result, exam_query, exams):
+    """Nothing within the radius: the nearest match beyond it ("le plus proche est à 23 km") and a link to the
+    same search with a radius that reaches it."""
+    out = {}
+    if result.total == 0 and query.location is not None:
+        course = nearest_course(query)
+        if course is not None:
+            out["nearest"] = {"course": course, **_wider(params, course.distance)}
+    if exams is not None and exams.total == 0 and exam_query.location is not None:
+        exam = nearest_exam_session(exam_query)
+        if exam is not None:
+            out["nearest_exam"] = {"exam": exam, **_wider(params, exam.distance)}
+    return out
+
+
+def _wider(params, distance):
+    """The smallest radius of the form's list that reaches `distance`, else the distance rounded up."""
+    radius = next((int(v) for v, _label in RADIUS_CHOICES if int(v) >= distance), math.ceil(distance))
+    return {"distance": distance, "radius": radius, "url": "?" + _with(params, rayon=str(radius), page=None)}
 
 
 def _selection_ids(params):
