@@ -151,6 +151,24 @@ class FacetValueOut(Schema):
     selected: bool
 
 
+class NearestOut(Schema):
+    id: int
+    name: str = Field(description=str(_("Intitulé du cours, ou nom de la certification pour une session de test.")))
+    url: str = Field(description=str(_("Page du cours ou de la structure sur le site.")))
+    distance_km: float = Field(description=str(_("Distance au centre de recherche, en km.")))
+
+
+NEAREST = Field(
+    None,
+    description=str(
+        _(
+            "Quand rien ne se trouve dans le rayon : le résultat le plus proche au-delà (jusqu'à 200 km), qui "
+            "répond à tous les autres critères ; sinon null."
+        )
+    ),
+)
+
+
 class CoursePage(Schema):
     total: int
     page: int
@@ -158,6 +176,7 @@ class CoursePage(Schema):
     page_size: int
     results: list[CourseOut]
     facets: dict[str, list[FacetValueOut]]
+    nearest: NearestOut | None = NEAREST
 
 
 class CertificationOut(Schema):
@@ -191,6 +210,7 @@ class ExamPage(Schema):
     page_size: int
     results: list[ExamSessionOut]
     facets: dict[str, list[FacetValueOut]]
+    nearest: NearestOut | None = NEAREST
 
 
 class StructureOut(Schema):

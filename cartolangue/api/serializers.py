@@ -160,6 +160,13 @@ def structure(s):
     }
 
 
+def nearest(item, name, url):
+    """The nearest result beyond the radius (a course or an exam session, with its `.distance`), or None."""
+    if item is None:
+        return None
+    return {"id": item.pk, "name": name, "url": url, "distance_km": round(item.distance, 2)}
+
+
 def page(result, serialize):
     return {
         "total": result.total,

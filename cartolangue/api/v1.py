@@ -27,6 +27,8 @@ from cartolangue.search.engine import (
     course_search,
     exam_queryset,
     exam_search,
+    nearest_course,
+    nearest_exam_session,
     structure_search,
 )
 from cartolangue.search.params import ParamError, parse_course_query, parse_exam_query
@@ -104,10 +106,13 @@ def _course_serializer(result):
 def list_courses(request, response: HttpResponse, filters: Query[schemas.CourseFilters]):
     """Cours de français correspondant aux filtres, paginés, avec le nombre de résultats par valeur de
     chaque filtre (facettes)."""
-    result = course_search(parse_course_query(request.GET, strict=True))
+    query = parse_course_query(request.GET, strict=True)
+    result = course_search(query)
     if result.last_modified:  # read with the search index, rather than by one more query
         response["Last-Modified"] = http_date(result.last_modified.timestamp())
     data = {**serializers.page(result, _course_serializer(result)), "facets": serializers.facets(result)}
+    nearest = nearest_course(query) if result.total == 0 else None
+    data["nearest"] = serializers.nearest(nearest, nearest and nearest.name, f"/cours/{nearest and nearest.pk}/")
     # The serializers build exactly the schema's shape (tests/api/test_fast_path.py checks it against the
     # validating path): rendering directly saves validating 20 nested results at every search.
     return api.create_response(request, data, temporal_response=response)
@@ -155,8 +160,16 @@ def get_course(request, course_id: int):
 def list_exam_sessions(request, response: HttpResponse, filters: Query[schemas.ExamFilters]):
     """Sessions d'examen (TCF, TEF, DELF, DCL, CléA…) à venir, par certification, date et distance."""
     _last_modified(response, ExamSession.objects)
-    result = exam_search(parse_exam_query(request.GET, strict=True))
-    return {**serializers.page(result, serializers.exam_session), "facets": serializers.facets(result)}
+    query = parse_exam_query(request.GET, strict=True)
+    result = exam_search(query)
+    nearest = nearest_exam_session(query) if result.total == 0 else None
+    return {
+        **serializers.page(result, serializers.exam_session),
+        "facets": serializers.facets(result),
+        "nearest": serializers.nearest(
+            nearest, nearest and nearest.certification.name, f"/structures/{nearest and nearest.structure_id}/"
+        ),
+    }
 
 
 @api.get(

@@ -69,3 +69,15 @@ def test_in_arabic_the_sentence_is_translated(client, in_paris):
 def test_nothing_anywhere_keeps_the_plain_message(client):
     page = client.get("/?q=zzzqqqx&commune=95127&rayon=10").content.decode()
     assert "Aucun cours ne correspond" in page and "Le plus proche" not in page
+
+
+def test_the_api_gives_the_nearest_beyond_the_radius_too(client, in_paris):
+    course, exam = in_paris
+    data = client.get("/api/v1/courses", {"q": "zephyrin", "commune": "95127", "rayon": "10"}).json()
+    assert data["total"] == 0
+    assert data["nearest"]["id"] == course.pk and data["nearest"]["url"] == f"/cours/{course.pk}/"
+    assert round(data["nearest"]["distance_km"]) == _km_from_cergy()
+    exams = client.get("/api/v1/exam-sessions", {"certification": "delf-b1", "commune": "95127", "rayon": "10"})
+    assert exams.json()["nearest"]["id"] == exam.pk
+    found = client.get("/api/v1/courses", {"q": "zephyrin", "commune": "95127", "rayon": "50"}).json()
+    assert found["total"] == 1 and found["nearest"] is None
