@@ -129,9 +129,19 @@ class SessionOut(Schema):
 
 
 class ContactOut(Schema):
-    name: str
-    phone: str
-    email: str
+    """Only what may be published (ADR 0019): a person only when they are a public contact point."""
+
+    name: str = Field(
+        description=str(_("Nom de la personne si elle est un contact public, sinon son rôle (Accueil, Référent)."))
+    )
+    phone: str = Field(
+        description=str(_("Téléphone de la personne si elle est un contact public, sinon celui de la structure."))
+    )
+    email: str = Field(
+        description=str(_("Courriel de la personne si elle est un contact public, sinon celui de la structure."))
+    )
+    is_person: bool = Field(description=str(_("Vrai : une personne, contact public. Faux : un rôle.")))
+    role: Label | None
 
 
 class CourseDetailOut(CourseOut):

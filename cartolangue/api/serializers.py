@@ -88,13 +88,25 @@ def course(c):
     }
 
 
+def contact(c):
+    # Never the person's own fields: the one rule of offers/contacts.py decides what is public.
+    shown = c.public_contact
+    return {
+        "name": shown.name,
+        "phone": shown.phone,
+        "email": shown.email,
+        "is_person": shown.is_person,
+        "role": label(enums.ContactRole, shown.role),
+    }
+
+
 def course_detail(c):
     return {
         **course(c),
         "description": c.description,
         "cost_details": c.cost_details,
         "formacode": c.formacode,
-        "contact": {"name": c.contact_name, "phone": c.contact_phone, "email": c.contact_email},
+        "contact": contact(c),
         "sessions": [
             {
                 "id": s.pk,

@@ -178,7 +178,7 @@ def course_item(course, language):
         (" ".join(in_language(WEEKDAY_SHORT[d], language) for d in weekdays), hours)
         for hours, weekdays in days.items()
     ]
-    phone = course.contact_phone or course.structure.phone
+    phone = course.public_contact.phone  # a public contact point's, else the structure's (ADR 0019)
     return CourseItem(course=course, days=lines, phone=phone, distance_km=getattr(course, "distance", None))
 
 

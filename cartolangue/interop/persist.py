@@ -70,6 +70,8 @@ COURSE_FIELDS = (
     "contact_name",
     "contact_phone",
     "contact_email",
+    "contact_public",
+    "contact_role",
     "verified_on",
     "source_url",
 )

@@ -93,6 +93,8 @@ class CourseRecord:
     contact_name: str = ""
     contact_phone: str = ""
     contact_email: str = ""
+    contact_public: bool = False  # True only when the source marks the contact a public contact point (ADR 0019)
+    contact_role: str = ""  # ContactRole value; "" is shown as "Accueil"
     verified_on: date | None = None
     audiences: dict = field(default_factory=dict)  # Audience value → AudienceMode value
     schooling: list = field(default_factory=list)  # Schooling values

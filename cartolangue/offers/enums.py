@@ -139,6 +139,13 @@ class RecruitmentStatus(models.TextChoices):
     WAITING_LIST = "liste-attente", _("Liste d’attente")
 
 
+class ContactRole(models.TextChoices):
+    """The role a course's contact is shown by when the person is not a public contact point (ADR 0019)."""
+
+    RECEPTION = "accueil", _("Accueil")
+    REFERENT = "referent", _("Référent")
+
+
 class StructureKind(models.TextChoices):
     ASSOCIATION = "association", _("Association")
     TRAINING_BODY = "organisme-formation", _("Organisme de formation")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cartolangue.geo.models import Commune
 from cartolangue.offers import enums
+from cartolangue.offers.contacts import PublicContact, public_contact
 
 # Lets constraints say `field__length=N` (Length as a lookup transform on text fields).
 models.CharField.register_lookup(Length)
@@ -263,6 +264,20 @@ class Course(Provenance):
     contact_name = models.CharField(_("contact"), max_length=200, blank=True)
     contact_phone = models.CharField(_("téléphone du contact"), max_length=30, blank=True)
     contact_email = models.EmailField(_("courriel du contact"), blank=True)
+    # Personal data (ADR 0019): the person above is shown only when they are a public contact point; otherwise
+    # the course shows its role with the structure's own phone and e-mail (offers/contacts.py).
+    contact_public = models.BooleanField(
+        _("contact public"),
+        default=False,
+        help_text=_("Coché : le nom, le téléphone et le courriel de la personne sont publiés."),
+    )
+    contact_role = models.CharField(
+        _("rôle du contact"),
+        max_length=20,
+        choices=enums.ContactRole.choices,
+        blank=True,
+        help_text=_("Affiché à la place du nom quand le contact n'est pas public. Vide : accueil."),
+    )
     verified_on = models.DateField(_("vérifié le"), null=True, blank=True)
     # Lower-case, accent-free text of the course, its structure and its place, for `q` (see offers/indexing.py).
     search_text = models.TextField(editable=False, default="")
@@ -301,6 +316,11 @@ class Course(Provenance):
 
     def __str__(self):
         return self.name
+
+    @property
+    def public_contact(self) -> PublicContact:
+        """The contact anyone may see (name or role, phone, e-mail): offers/contacts.py, ADR 0019."""
+        return public_contact(self)
 
 
 class CourseAudience(models.Model):

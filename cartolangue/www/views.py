@@ -272,6 +272,12 @@ def territories(request):
     )
 
 
+@transaction.non_atomic_requests  # reads nothing from the database
+def privacy(request):
+    """The privacy page: the personal data the site holds, why, how long, and whom to ask (docs/personal-data.md)."""
+    return render(request, "www/confidentialite.html", {"contact_email": settings.REPORT_EMAIL})
+
+
 @transaction.non_atomic_requests  # reads only (docs/adr/0010-search-index.md)
 def data(request):
     """The "Données" page: what the published exports hold, when they were published, their licence and formats,

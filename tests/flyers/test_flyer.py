@@ -195,7 +195,9 @@ def test_bad_requests_get_a_clear_page_never_a_pdf(client, url, status, message)
 @override_settings(SITE_URL=SITE)
 @pytest.mark.django_db
 def test_selection_sheet_gives_each_course_in_full_and_room_for_notes(client, tmp_path):
-    first = CourseFactory(name="ASL santé", contact_phone="01 02 03 04 05", is_free=True, childcare=True)
+    first = CourseFactory(
+        name="ASL santé", contact_phone="01 02 03 04 05", contact_public=True, is_free=True, childcare=True
+    )
     second = CourseFactory(name="FLE B1 soir", course_type=enums.CourseType.FLE, is_free=False, cost_amount=40)
     response = client.get(f"/imprimer/selection.pdf?cours={second.pk}&cours={first.pk}")
     assert response.status_code == 200

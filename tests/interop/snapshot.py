@@ -1,5 +1,6 @@
 """A course as plain data, every field a user or an export sees, to compare offers across a round trip."""
 
+import dataclasses
 from decimal import Decimal
 
 COURSE_FIELDS = (
@@ -22,9 +23,6 @@ COURSE_FIELDS = (
     "formacode",
     "rs_code",
     "rncp_code",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
     "verified_on",
     "source_url",
     "search_text",
@@ -49,6 +47,8 @@ def _value(value):
 def course_snapshot(course):
     return {
         **{f: _value(getattr(course, f)) for f in COURSE_FIELDS},
+        # The contact as anyone sees it (ADR 0019): a non-public person's own details are in no export.
+        "contact": dataclasses.asdict(course.public_contact),
         "structure": {f: getattr(course.structure, f) for f in STRUCTURE_FIELDS},
         "place": {f: getattr(course.place, f) for f in PLACE_FIELDS} | {"commune": course.place.commune.code_insee},
         "audiences": sorted(course.audiences.values_list("audience", "mode")),

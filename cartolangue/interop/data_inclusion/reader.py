@@ -276,9 +276,11 @@ class DataInclusionReader:
             cost_details=cost_details,
             modality=self._modality(s, warnings),
             registration_mode=self._registration(s),
-            contact_name=clean_text(s.contact_nom_prenom),
+            # The schema defines a service's `telephone` and `courriel` as the means to reach the service: public
+            # contact points. `contact_nom_prenom` is not said to be published: not kept (ADR 0019).
             contact_phone=fit(clean_text(s.telephone), 30, _("téléphone"), warnings),
             contact_email=s.courriel or "",
+            contact_public=True,
             audiences={p.value: enums.AudienceMode.PRIORITY.value for p in sorted(s.publics or [])},
             source_url=fit(str(s.lien_source or ""), 500, _("lien source"), warnings),
             updated_at=_aware(s.date_maj),

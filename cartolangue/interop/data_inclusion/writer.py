@@ -18,8 +18,8 @@ Decisions:
 - A location flagged approximate (the commune's centre) is not sent as coordinates: data·inclusion geocodes the
   address itself. Phone numbers in the French 10-digit form become E.164 (`+33…`). An e-mail address the schema
   refuses is dropped, as data·inclusion does.
-- The name of a contact person is not exported (data minimisation: these files are public); phones and e-mails
-  of registration desks are.
+- The name of a contact person is not exported (data minimisation: these files are public); the phone and e-mail
+  are those `offers/contacts.py` lets anyone see: a public contact point's, else the structure's (ADR 0019).
 - A structure's address is that of its first place (lowest id).
 """
 
@@ -327,8 +327,9 @@ def service_description(course):
 
 def service_item(course, *, site_url=None):
     """One course as a data·inclusion v1 service (a plain dict, lists sorted)."""
-    phone = _phone(course.contact_phone or course.structure.phone)
-    email = _email(course.contact_email) or _email(course.structure.email)
+    shown = course.public_contact  # a public person's phone and e-mail, else the structure's (ADR 0019)
+    phone = _phone(shown.phone)
+    email = _email(shown.email) or _email(course.structure.email)
     modes_mobilisation = sorted(
         ([ModeMobilisation.TELEPHONER.value] if phone else [])
         + ([ModeMobilisation.ENVOYER_UN_COURRIEL.value] if email else [])

@@ -440,6 +440,9 @@ class LheoReader:
         phone = self.text(contact, "telfixe/numtel") or self.text(contact, "portable/numtel")
         fields["contact_phone"] = (cx.get("telephone") or [(phone, None)])[0][0][:30]
         fields["contact_email"] = self.text(contact, "courriel")
+        fields["contact_public"], fields["contact_role"] = _contact_kind(
+            self.text(self.find(formation, "contact-formation"), "type-contact")
+        )
         if "public" in x or "type-cours" in x:  # carto-langue extras: authoritative, even when empty
             fields["audiences"] = {
                 value: extra.get("tag") or enums.AudienceMode.PRIORITY for value, extra in x.get("public", [])
@@ -753,6 +756,22 @@ def _int(value, warnings, field):
         warnings.append(_("%(field)s illisible : « %(v)s »") % {"field": field, "v": value})
         return None
     return number if number >= 0 else None
+
+
+# LHEO dict-type-contact: 4 "Accueil" is the organisation's reception desk, published for the public to call; the
+# referents (handicap 1, mobility 2, teaching 3, quality 6, company 7, FOAD 12, VAE 13, apprenticeship 14) are
+# people inside the organisation, and the others (direction, finance…) are not the public's contact either.
+LHEO_PUBLIC_CONTACT_TYPES = frozenset({"4"})
+LHEO_REFERENT_CONTACT_TYPES = frozenset({"1", "2", "3", "6", "7", "12", "13", "14"})
+
+
+def _contact_kind(type_contact: str) -> tuple[bool, str]:
+    """(public contact point?, ContactRole value) of a `contact-formation` by its `type-contact` (ADR 0019)."""
+    if type_contact in LHEO_PUBLIC_CONTACT_TYPES:
+        return True, ""  # no role: shown as "Accueil", and written back as type 4
+    if type_contact in LHEO_REFERENT_CONTACT_TYPES:
+        return False, enums.ContactRole.REFERENT.value
+    return False, ""
 
 
 def _decimal(value, warnings, field):

@@ -146,12 +146,16 @@ def course_formation(course):
     _el(formation, "certifiante", "1" if course.rs_code or course.rncp_code else "0")
     contact_extras = _Extras()
     contact = _el(formation, "contact-formation")
+    shown = course.public_contact  # never a non-public person's details (ADR 0019)
+    # dict-type-contact: 3 "Référent pédagogique", 4 "Accueil" (the reception desk, read back as a public contact
+    # point: what is written here is public already).
+    _el(contact, "type-contact", "3" if course.contact_role == enums.ContactRole.REFERENT else "4")
     _coordonnees(
         contact,
         contact_extras,
-        person=course.contact_name,
-        phone=course.contact_phone,
-        email=course.contact_email,
+        person=shown.name if shown.is_person else "",
+        phone=shown.phone,
+        email=shown.email,
     )
     contact_extras.write(contact)
     _el(formation, "parcours-de-formation", "1")

@@ -374,13 +374,13 @@ COURSES = Table(
             "contact_telephone",
             "texte",
             _("Téléphone pour s'inscrire ou se renseigner."),
-            lambda o: _text(o.contact_phone),
+            lambda o: _text(o.public_contact.phone),  # never a non-public person's (ADR 0019)
         ),
         Column(
             "contact_courriel",
             "texte",
             _("Courriel pour s'inscrire ou se renseigner."),
-            lambda o: _text(o.contact_email),
+            lambda o: _text(o.public_contact.email),
         ),
         Column("verifie_le", "date", _("Date de la dernière vérification de la fiche."), lambda o: o.verified_on),
         *_location(lambda o: o.place),

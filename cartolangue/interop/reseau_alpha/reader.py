@@ -340,6 +340,8 @@ class _Formation:
             self.notes.append(_("Programmes : %(v)s") % {"v": ", ".join(programmes)})
         if self._bool(raw.get("coursEte"), _("cours d'été"), self.warnings):
             self.notes.append(_("Cours d'été."))
+        # A formation's contact is a named volunteer or employee, and Réseau Alpha says nothing of their consent:
+        # kept, shown as "Accueil" with the structure's own phone and e-mail (`contact_public` False, ADR 0019).
         contact = raw.get("contact") if isinstance(raw.get("contact"), dict) else {}
         contact_name = " ".join(
             part for part in (clean_text(contact.get(k)) for k in ("civilite", "prenom", "nom")) if part

@@ -230,10 +230,12 @@ def test_services_with_structures_file_and_embedded_structure(tmp_path):
     assert fle.modality == enums.Modality.HYBRID
     assert fle.registration_mode == enums.RegistrationMode.OPEN
     assert (fle.hours_per_week, fle.total_hours) == (Decimal("6.0"), 60)
-    assert (fle.contact_name, fle.contact_phone, fle.contact_email) == (
-        "Awa Martin",
+    # The service's phone and e-mail are public contact points by the schema; the person's name is not kept.
+    assert (fle.contact_name, fle.contact_phone, fle.contact_email, fle.contact_public) == (
+        "",
         "01 30 00 00 00",
         "contact@fle-cergy.example",
+        True,
     )
     assert fle.source_url == "https://fle-cergy.example/cours-du-soir"
     assert fle.description == (

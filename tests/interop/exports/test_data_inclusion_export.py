@@ -57,8 +57,9 @@ def test_paying_course_reserved_to_cir_signatories(offer):
         "Niveau d'entrée à l'oral : A1. Niveau d'entrée à l'écrit : aucun prérequis. Scolarisation : Scolarisé "
         "(3 ans et plus) en langue étrangère, Scolarisé (3 ans et plus) en langue française."
     )
-    assert item["telephone"] == "+33134000001"
-    assert item["courriel"] == "inscriptions@lire-ensemble.fr"
+    # Awa Diallo is not a public contact point: the structure's own phone and e-mail (ADR 0019).
+    assert item["telephone"] == "+33134123456"
+    assert item["courriel"] == "contact@lire-ensemble.fr"
     assert "contact_nom_prenom" not in item
     assert item["modes_accueil"] == ["en-presentiel"]
     assert item["modes_mobilisation"] == ["envoyer-un-courriel", "telephoner"]
