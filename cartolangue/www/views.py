@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from cartolangue.flyers.languages import FLYER_LANGUAGES
-from cartolangue.flyers.views import MAX_SELECTION, course_id
+from cartolangue.flyers.views import MAX_SELECTION, course_ids
 from cartolangue.geo.models import Commune, Zoning
 from cartolangue.interop.opendata.writer import LICENCE_URL, overview
 from cartolangue.offers.models import Course, Structure
@@ -91,8 +91,7 @@ def search(request):
 def _selection_ids(params):
     """The courses a counsellor picked ("ajouter à ma sélection"), kept in the URL: no account, no cookie."""
     ids = []
-    for value in params.getlist("selection"):
-        pk = course_id(value)
+    for pk in course_ids(params.getlist("selection")):
         if pk is not None and pk not in ids:
             ids.append(pk)
     return ids[:MAX_SELECTION]
