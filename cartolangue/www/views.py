@@ -24,6 +24,10 @@ from cartolangue.text import fold
 from cartolangue.www.forms import RADIUS_CHOICES, SORT_CHOICES, filter_groups
 
 PAGE_ONLY_PARAMS = {"onglet", "lieu_inconnu", "selection"}
+# The search a course or structure page returns to travels in its link as `retour=<the search's query string>`
+# (no cookie, no JavaScript). Only the query string travels: the path is always the search page's own, so the
+# back link cannot lead anywhere else (no open redirect). Beyond this length it is dropped, not cut.
+MAX_RETURN_LENGTH = 2000
 EXAM_ONLY_PARAMS = set(EXAM_PARAMS) - set(COURSE_PARAMS)
 
 
@@ -85,7 +89,28 @@ def search(request):
         "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
     }
     context.update(_selection_context(request, params, course_params, result))
+    context["return_query"] = _return_query(_with(params))
     return render(request, "www/search.html", context)
+
+
+def _return_query(search_query_string: str) -> str:
+    """The query string a link to a course or structure page carries so that its "Retour à la recherche" goes
+    back to this search: `?retour=…`, or "" for the bare search page or a search too long to carry."""
+    if not search_query_string or len(search_query_string) > MAX_RETURN_LENGTH:
+        return ""
+    return "?" + urlencode({"retour": search_query_string})
+
+
+def _return_links(request) -> dict[str, str]:
+    """The search a course or structure page was reached from (its `retour` parameter): the back link's URL,
+    and the `?retour=…` the page's own links to courses and structures carry on. The value is parsed and
+    re-encoded as a query string of the search page, whatever it holds."""
+    raw = request.GET.get("retour", "")
+    search = QueryDict(raw if len(raw) <= MAX_RETURN_LENGTH else "", mutable=True)
+    search.pop("retour", None)
+    query_string = search.urlencode()
+    back = reverse("www:search") + (f"?{query_string}" if query_string else "")
+    return {"back_url": back, "return_query": _return_query(query_string)}
 
 
 def _selection_ids(params):
@@ -204,6 +229,7 @@ def course(request, pk):
             "others": others.order_by("name")[:30],
             "report_url": f"mailto:{settings.REPORT_EMAIL}?{report}",
             "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
+            **_return_links(request),
         },
     )
 
@@ -228,6 +254,7 @@ def structure(request, pk):
             .order_by("commune__name", "address"),
             "courses": Course.objects.for_display().filter(structure=structure).order_by("name", "pk"),
             "report_url": f"mailto:{settings.REPORT_EMAIL}?{report}",
+            **_return_links(request),
         },
     )
 
