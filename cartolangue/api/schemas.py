@@ -204,6 +204,14 @@ class ExamSessionOut(Schema):
     place: PlaceOut
     exam_date: datetime.date
     registration_deadline: datetime.date | None
+    registration_closed: bool = Field(
+        description=str(
+            _(
+                "Vrai quand la date limite d'inscription est passée : ces sessions viennent après toutes les "
+                "autres, quel que soit le tri."
+            )
+        )
+    )
     price: Decimal | None
     seats_left: int | None
     registration_url: str

@@ -145,6 +145,7 @@ def exam_session(e):
         "place": place(e.place),
         "exam_date": e.exam_date,
         "registration_deadline": e.registration_deadline,
+        "registration_closed": bool(getattr(e, "registration_closed", False)),
         "price": e.price,
         "seats_left": e.seats_left,
         "registration_url": e.registration_url,

@@ -158,7 +158,9 @@ def get_course(request, course_id: int):
     tags=["tests"],
 )
 def list_exam_sessions(request, response: HttpResponse, filters: Query[schemas.ExamFilters]):
-    """Sessions d'examen (TCF, TEF, DELF, DCL, CléA…) à venir, par certification, date et distance."""
+    """Sessions d'examen (TCF, TEF, DELF, DCL, CléA…) à venir, par certification, date et distance. Les sessions
+    dont la date limite d'inscription est passée (`registration_closed`) restent listées, après toutes les
+    autres, quel que soit le tri."""
     _last_modified(response, ExamSession.objects)
     query = parse_exam_query(request.GET, strict=True)
     result = exam_search(query)

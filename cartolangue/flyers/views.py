@@ -27,6 +27,13 @@ def course_id(value):
     return None
 
 
+def course_ids(values: list[str]) -> list[int | None]:
+    """The course ids of a repeatable URL parameter, each value holding one id or several separated by commas
+    (`cours=1894,287` as well as `cours=1894&cours=287`: people type and share the short form). An invalid id
+    gives None in its place; empty pieces ("1894,") are skipped."""
+    return [course_id(piece.strip()) for value in values for piece in value.split(",") if piece.strip()]
+
+
 class DocumentError(Exception):
     def __init__(self, status, message):
         super().__init__(message)
@@ -131,8 +138,7 @@ def flyer_pdf(request):
 
 @transaction.non_atomic_requests  # reads only (docs/adr/0010-search-index.md)
 def selection_pdf(request):
-    values = request.GET.getlist("cours")
-    ids = [course_id(v) for v in values]
+    ids = course_ids(request.GET.getlist("cours"))
     if None in ids:
         return _error(request, DocumentError(400, _("Identifiant de cours invalide.")))
     if not ids:

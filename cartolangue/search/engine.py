@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from cartolangue.geo.distance import bbox_around, nearest_km
@@ -200,9 +200,18 @@ def course_search_sql(query, *, facets=True, today=None):
 
 def exam_queryset(query, *, today=None, exact=True):
     """Exam sessions matching the query; with `exact=False`, the location keeps the bounding box only (the
-    caller then measures the distance itself)."""
+    caller then measures the distance itself).
+
+    Each session carries `registration_closed` (its registration deadline has passed). Closed sessions stay
+    listed, flagged and after every open one, whatever the sort: the date of the test still tells a learner
+    when the next one at that centre is likely, and a centre may take late or waiting-list registrations, but
+    nobody should pick one before an open session. The page, the API and the flyer all order through here."""
     today = today or timezone.localdate()
-    qs = ExamSession.objects.filter(exam_date__gte=query.after or today)
+    qs = ExamSession.objects.filter(exam_date__gte=query.after or today).annotate(
+        registration_closed=Case(
+            When(registration_deadline__lt=today, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+    )
     if query.before:
         qs = qs.filter(exam_date__lte=query.before)
     if query.certifications:
@@ -214,8 +223,8 @@ def exam_queryset(query, *, today=None, exact=True):
     if query.location:
         qs = with_distance(qs, query.location, "place__latitude", "place__longitude", "place__commune", exact=exact)
     if query.sort == "distance" and query.location:
-        return qs.order_by("distance", "exam_date", "pk")
-    return qs.order_by("exam_date", "pk")
+        return qs.order_by("registration_closed", "distance", "exam_date", "pk")
+    return qs.order_by("registration_closed", "exam_date", "pk")
 
 
 def exam_search(query, *, today=None, details=True):

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from cartolangue.flyers.languages import FLYER_LANGUAGES
-from cartolangue.flyers.views import MAX_SELECTION, course_id
+from cartolangue.flyers.views import MAX_SELECTION, course_ids
 from cartolangue.geo.models import Commune, Zoning
 from cartolangue.interop.opendata.writer import LICENCE_URL
 from cartolangue.interop.publication import published_overview
@@ -32,6 +32,10 @@ from cartolangue.text import fold
 from cartolangue.www.forms import RADIUS_CHOICES, SORT_CHOICES, filter_groups
 
 PAGE_ONLY_PARAMS = {"onglet", "lieu_inconnu", "selection"}
+# The search a course or structure page returns to travels in its link as `retour=<the search's query string>`
+# (no cookie, no JavaScript). Only the query string travels: the path is always the search page's own, so the
+# back link cannot lead anywhere else (no open redirect). Beyond this length it is dropped, not cut.
+MAX_RETURN_LENGTH = 2000
 EXAM_ONLY_PARAMS = set(EXAM_PARAMS) - set(COURSE_PARAMS)
 
 
@@ -94,6 +98,7 @@ def search(request):
     }
     context.update(_selection_context(request, params, course_params, result))
     context.update(_nearest_beyond(params, query, result, exam_query, exams if tab == "tests" else None))
+    context["return_query"] = _return_query(_with(params))
     return render(request, "www/search.html", context)
 
 
@@ -118,11 +123,30 @@ def _wider(params, distance):
     return {"distance": distance, "radius": radius, "url": "?" + _with(params, rayon=str(radius), page=None)}
 
 
+def _return_query(search_query_string: str) -> str:
+    """The query string a link to a course or structure page carries so that its "Retour à la recherche" goes
+    back to this search: `?retour=…`, or "" for the bare search page or a search too long to carry."""
+    if not search_query_string or len(search_query_string) > MAX_RETURN_LENGTH:
+        return ""
+    return "?" + urlencode({"retour": search_query_string})
+
+
+def _return_links(request) -> dict[str, str]:
+    """The search a course or structure page was reached from (its `retour` parameter): the back link's URL,
+    and the `?retour=…` the page's own links to courses and structures carry on. The value is parsed and
+    re-encoded as a query string of the search page, whatever it holds."""
+    raw = request.GET.get("retour", "")
+    search = QueryDict(raw if len(raw) <= MAX_RETURN_LENGTH else "", mutable=True)
+    search.pop("retour", None)
+    query_string = search.urlencode()
+    back = reverse("www:search") + (f"?{query_string}" if query_string else "")
+    return {"back_url": back, "return_query": _return_query(query_string)}
+
+
 def _selection_ids(params):
     """The courses a counsellor picked ("ajouter à ma sélection"), kept in the URL: no account, no cookie."""
     ids = []
-    for value in params.getlist("selection"):
-        pk = course_id(value)
+    for pk in course_ids(params.getlist("selection")):
         if pk is not None and pk not in ids:
             ids.append(pk)
     return ids[:MAX_SELECTION]
@@ -235,6 +259,7 @@ def course(request, pk):
             "others": others.order_by("name")[:30],
             "report_url": f"mailto:{settings.REPORT_EMAIL}?{report}",
             "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
+            **_return_links(request),
         },
     )
 
@@ -259,6 +284,7 @@ def structure(request, pk):
             .order_by("commune__name", "address"),
             "courses": Course.objects.for_display().filter(structure=structure).order_by("name", "pk"),
             "report_url": f"mailto:{settings.REPORT_EMAIL}?{report}",
+            **_return_links(request),
         },
     )
 

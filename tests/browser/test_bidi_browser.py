@@ -59,7 +59,13 @@ def arabic_course(live_server):
     structure = StructureFactory(name="Maison des langues", phone=STRUCTURE_PHONE, email=EMAIL)
     place = PlaceFactory(structure=structure, address=ADDRESS)
     course = CourseFactory(
-        structure=structure, place=place, contact_phone=PHONE, contact_email=EMAIL, is_free=False, cost_amount=300
+        structure=structure,
+        place=place,
+        contact_phone=PHONE,
+        contact_email=EMAIL,
+        contact_public=True,  # a public contact point: the page shows its own phone (ADR 0019)
+        is_free=False,
+        cost_amount=300,
     )
     course.certifications.add(Certification.objects.get(code="dilf"))
     return live_server, course

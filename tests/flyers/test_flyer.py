@@ -183,6 +183,9 @@ def test_flyer_url_serves_a_pdf(demo, client, tmp_path):
         ("/imprimer/selection.pdf?cours=99999999999999999999", 400, "Identifiant de cours invalide"),
         ("/imprimer/selection.pdf?" + "&".join(f"cours={i}" for i in range(1, 12)), 400, "au plus 10 cours"),
         ("/imprimer/selection.pdf?cours=999999", 404, "Cours introuvable(s) : 999999"),
+        ("/imprimer/selection.pdf?cours=999999,abc", 400, "Identifiant de cours invalide"),
+        ("/imprimer/selection.pdf?cours=" + ",".join(str(i) for i in range(1, 12)), 400, "au plus 10 cours"),
+        ("/imprimer/selection.pdf?cours=1,2,3,4,5,6&cours=7,8,9,10,11", 400, "au plus 10 cours"),
     ],
 )
 def test_bad_requests_get_a_clear_page_never_a_pdf(client, url, status, message):
@@ -215,3 +218,21 @@ def test_selection_sheet_gives_each_course_in_full_and_room_for_notes(client, tm
         assert expected in text
     # zbar reports codes in no fixed order: compare as sets (two distinct URLs).
     assert sorted(pdf.qr_codes(path, tmp_path)) == sorted([f"{SITE}/cours/{second.pk}/", f"{SITE}/cours/{first.pk}/"])
+
+
+@pytest.mark.django_db
+def test_selection_sheet_accepts_comma_separated_ids(client, tmp_path):
+    """`cours=1894,287` (the short form people type and share) means `cours=1894&cours=287`, in that order."""
+    first = CourseFactory(name="ASL santé")
+    second = CourseFactory(name="FLE B1 soir", course_type=enums.CourseType.FLE)
+    for query in (
+        f"cours={second.pk},{first.pk}",
+        f"cours={second.pk}, {first.pk},",
+        f"cours={second.pk},{first.pk}&cours={first.pk}",
+    ):
+        response = client.get(f"/imprimer/selection.pdf?{query}")
+        assert response.status_code == 200, query
+        path = tmp_path / "s.pdf"
+        path.write_bytes(response.content)
+        text = " ".join(pdf.text(path).split())
+        assert text.index("1. FLE B1 soir") < text.index("2. ASL santé"), query

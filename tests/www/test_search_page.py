@@ -28,7 +28,8 @@ def demo():
 
 
 def _course_ids(html):
-    return [int(pk) for pk in re.findall(r'<h2 class="card-title">\s*<a href="/cours/(\d+)/">', html)]
+    card_link = r'<h2 class="card-title">\s*<a href="/cours/(\d+)/(?:\?retour=[^"]*)?">'
+    return [int(pk) for pk in re.findall(card_link, html)]
 
 
 def test_sarcelles_scenario_without_javascript(client, demo):

@@ -73,3 +73,14 @@ def test_the_flyer_form_prints_the_same_search(client, courses):
     assert page(client, "/en/?commune=95585").xpath("//form[@class='print-flyer']//option[@selected]/@value") == ["en"]
     # Without a place there is nothing "near home" to print.
     assert page(client, "/?type=asl").xpath("//form[@class='print-flyer']") == []
+
+
+def test_a_comma_separated_selection_is_read_like_repeated_parameters(client, courses):
+    first, second, _third = courses
+    doc = page(client, f"/?commune=95585&selection={second.pk},{first.pk}")
+    assert [a.text_content().strip() for a in doc.xpath("//section[@class='selection']//li/a[1]")] == [
+        second.name,
+        first.name,
+    ]
+    [sheet] = doc.xpath("//section[@class='selection']//a[@class='button']")
+    assert sheet.get("href") == f"/imprimer/selection.pdf?cours={second.pk}&cours={first.pk}"

@@ -47,7 +47,11 @@
             bounds.extend(ll);
             // A click (or Enter on a focused marker) opens the course; the title names it on hover.
             var m = L.marker(ll, { title: f.properties.name, alt: f.properties.name, keyboard: true });
-            m.on("click", function () { window.location.href = f.properties.url; });
+            // The course page's "Retour à la recherche" comes back to this search (the address bar holds it).
+            m.on("click", function () {
+              var search = window.location.search.slice(1);
+              window.location.href = f.properties.url + (search ? "?retour=" + encodeURIComponent(search) : "");
+            });
             return m;
           });
           courses.addLayers(markers);
