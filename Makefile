@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 DEMO_COURSES ?= 3000
 DEMO_SEED ?= 1
+PORT ?= 8000
 
 .PHONY: run test quality install serve demo messages clean bench bench-smoke
 
@@ -24,7 +25,8 @@ run: install
 	$(PY) manage.py generate_demo --courses $(DEMO_COURSES) --seed $(DEMO_SEED)
 	$(PY) manage.py import_data_inclusion data/interop/data-inclusion-carif-oref-fle-sample.json
 	$(PY) manage.py publish_exports
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "The REJETÉ lines above are expected: the real sample file holds records outside Île-de-France."
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(PY) manage.py compilemessages --ignore '.venv' -v0

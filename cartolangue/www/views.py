@@ -27,7 +27,13 @@ from cartolangue.search.engine import (
     nearest_course,
     nearest_exam_session,
 )
-from cartolangue.search.params import COURSE_PARAMS, EXAM_PARAMS, parse_course_query, parse_exam_query
+from cartolangue.search.params import (
+    COURSE_PARAMS,
+    EXAM_PARAMS,
+    ParamError,
+    parse_course_query,
+    parse_exam_query,
+)
 from cartolangue.text import fold
 from cartolangue.www.forms import RADIUS_CHOICES, SORT_CHOICES, filter_groups
 
@@ -289,12 +295,36 @@ def structure(request, pk):
     )
 
 
+TERRITORY_PARAMS = ("departement", "zonage")
+
+
 def territories(request):
-    zonings = [(zoning, counts_by_zone(zoning)) for zoning in Zoning.objects.all()]
+    """The offer per territory. Its form (plain GET) narrows it: `departement=` (repeatable) keeps those
+    départements' rows, `zonage=` one zoning's table; a parameter or value it does not know is named in a
+    notice, as on the search page, rather than silently ignored."""
+    params = request.GET
+    errors = [ParamError(key, _("paramètre inconnu")) for key in params if key not in TERRITORY_PARAMS]
+    departements = counts_by_departement()
+    all_zonings = list(Zoning.objects.all())
+    chosen_departements = _known_values(params, "departement", [row.code for row in departements], errors)
+    chosen_zonings = _known_values(params, "zonage", [zoning.slug for zoning in all_zonings], errors)
+    shown_departements = [row for row in departements if not chosen_departements or row.code in chosen_departements]
+    zonings = [
+        (zoning, counts_by_zone(zoning))
+        for zoning in all_zonings
+        if not chosen_zonings or zoning.slug in chosen_zonings
+    ]
     return render(
         request,
         "www/territories.html",
-        {"totals": offer_totals(), "departements": counts_by_departement(), "zonings": zonings},
+        {
+            "totals": offer_totals(),
+            "departements": shown_departements,
+            "zonings": zonings,
+            "departement_choices": [(row.code, row.name, row.code in chosen_departements) for row in departements],
+            "zoning_choices": [(zoning.slug, zoning.name, zoning.slug in chosen_zonings) for zoning in all_zonings],
+            "errors": errors,
+        },
     )
 
 
@@ -302,6 +332,18 @@ def territories(request):
 def privacy(request):
     """The privacy page: the personal data the site holds, why, how long, and whom to ask (docs/personal-data.md)."""
     return render(request, "www/confidentialite.html", {"contact_email": settings.REPORT_EMAIL})
+
+
+def _known_values(params, name: str, allowed: list[str], errors: list) -> set[str]:
+    """The values of `name` among `allowed`; each other value becomes an error (an empty one means "all")."""
+    chosen = set()
+    for value in params.getlist(name):
+        if value in allowed:
+            chosen.add(value)
+        elif value:
+            message = _("valeur « %(value)s » inconnue (valeurs possibles : %(allowed)s)")
+            errors.append(ParamError(name, message % {"value": value[:50], "allowed": ", ".join(allowed)}))
+    return chosen
 
 
 @transaction.non_atomic_requests  # reads only (docs/adr/0010-search-index.md)

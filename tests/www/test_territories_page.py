@@ -88,3 +88,43 @@ def test_production_settings_are_safe_by_default():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.stdout.split() == ["False", "[]", "True", "True", "True"], result.stderr
+
+
+def test_territories_page_has_its_own_title_and_heading(client):
+    html = client.get(reverse("www:territories")).content.decode()
+    assert re.search(r"<title>\s*L'offre de cours par territoire – Carto-Langue\s*</title>", html)
+    assert re.search(r"<h1>L'offre de cours par territoire</h1>", html)
+    assert "Apprendre le français près de chez soi" not in html
+    html = client.get("/ar/territoires/").content.decode()
+    assert "<h1>عرض الدروس حسب المنطقة</h1>" in html
+
+
+def _row_headers(html):
+    return re.findall(r'<th scope="row">([^<]+)</th>', html)
+
+
+def _zoning_titles(html):
+    return re.findall(r'<h2 id="zonage-[^"]+">([^<]+)</h2>', html)
+
+
+def test_territories_page_parameters_narrow_the_tables(client):
+    full = client.get(reverse("www:territories")).content.decode()
+    assert len([h for h in _row_headers(full) if re.search(r"\(\d[\dAB]\)$", h)]) == 8
+    assert _zoning_titles(full)
+    html = client.get(reverse("www:territories"), {"departement": ["95", "93"]}).content.decode()
+    departement_rows = [h for h in _row_headers(html) if re.search(r"\((95|93|75|77|78|91|92|94)\)$", h)]
+    assert sorted(departement_rows) == ["Seine-Saint-Denis (93)", "Val-d&#x27;Oise (95)"]
+    assert re.search(r'<option value="95"\s+selected>', html)
+    assert "Certains critères ont été ignorés" not in html
+    html = client.get(reverse("www:territories"), {"zonage": "insee-ze2020"}).content.decode()
+    assert _zoning_titles(html) == ["Zones d&#x27;emploi INSEE 2020"]
+
+
+def test_territories_page_names_what_it_ignores(client):
+    html = client.get(reverse("www:territories"), {"departement": "2A", "couleur": "bleu"}).content.decode()
+    assert "Certains critères ont été ignorés" in html
+    assert "<code>couleur</code> : paramètre inconnu" in html
+    assert "<code>departement</code> : valeur « 2A » inconnue" in html
+    # The empty choice ("Tous") is no error.
+    html = client.get(reverse("www:territories"), {"departement": "", "zonage": ""}).content.decode()
+    assert "Certains critères ont été ignorés" not in html
