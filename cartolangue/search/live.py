@@ -16,13 +16,16 @@ its own uncommitted write) or deleted (an import prunes the log) makes it rebuil
 """
 
 import dataclasses
+import datetime
 import threading
+from collections.abc import Iterable
 
 import numpy as np
 from django.db import connection
 
 from cartolangue.offers.models import Course
 from cartolangue.search.index import CourseIndex, IndexHits
+from cartolangue.search.params import CourseQuery
 from cartolangue.search.version import BoundedDict, data_token, record_lineage
 
 DELTA_LIMIT = 2000  # changed courses kept in a delta; past it, the base is rebuilt (a delta build ∝ its size)
@@ -42,7 +45,13 @@ class LogPosition:
 class LiveIndex:
     """The search index of the data at `token`: a base index and the index of the courses changed since."""
 
-    def __init__(self, token, base, changed=frozenset(), position=None):
+    def __init__(
+        self,
+        token: str | None,
+        base: CourseIndex,
+        changed: Iterable[int] = frozenset(),
+        position: LogPosition | None = None,
+    ) -> None:
         self.token = token
         self.base = base
         self.changed = frozenset(changed)
@@ -53,7 +62,7 @@ class LiveIndex:
         self._shown = {}
 
     @property
-    def size(self):
+    def size(self) -> int:
         if self.delta is None:
             return self.base.size
         return int(np.count_nonzero(self.alive)) + self.delta.size
@@ -63,7 +72,7 @@ class LiveIndex:
         dates = [d for d in (self.base.last_modified, self.delta and self.delta.last_modified) if d]
         return max(dates, default=None)
 
-    def shown_courses(self, today):
+    def shown_courses(self, today: datetime.date) -> BoundedDict:
         """Course objects recently shown, by id (the engine's cache): the base's while nothing changed, else
         this live index's own (a changed course must be read again)."""
         if self.delta is None:
@@ -72,7 +81,7 @@ class LiveIndex:
             self._shown = {today: BoundedDict(SHOWN_CACHE_SIZE)}
         return self._shown[today]
 
-    def keep_shown(self, previous):
+    def keep_shown(self, previous: "LiveIndex") -> None:
         """Carry over the courses `previous` had shown, but for the changed ones: a page after a write reads
         again only what changed."""
         caches = previous.base._shown if previous.delta is None else previous._shown
@@ -83,17 +92,17 @@ class LiveIndex:
                     kept[pk] = course
             self._shown = {today: kept}
 
-    def next_session(self, today):
+    def next_session(self, today: datetime.date) -> np.ndarray:
         return self.base.next_session(today)
 
-    def structures_matching(self, word):
+    def structures_matching(self, word: str) -> np.ndarray:
         """Ids of the structures with a course whose search text contains `word`."""
         found = self.base.structure[self.base.text_mask(word) & (True if self.alive is None else self.alive)]
         if self.delta is not None:
             found = np.concatenate([found, self.delta.structure[self.delta.text_mask(word)]])
         return np.unique(found)
 
-    def search(self, query, *, today, facets=True):
+    def search(self, query: CourseQuery, *, today: datetime.date, facets: bool = True) -> IndexHits:
         if self.delta is None:
             return self.base.search(query, today=today, facets=facets)
         parts = [self.base.matches(query, today, self.alive), self.delta.matches(query, today)]
@@ -109,7 +118,7 @@ class LiveIndex:
             facets=self._facets(query, today, parts) if facets else {},
         )
 
-    def ordered_ids(self, query, *, today, limit=None):
+    def ordered_ids(self, query: CourseQuery, *, today: datetime.date, limit: int | None = None) -> list[int]:
         """The matching course ids (every one, or the first `limit`), in the engine's order."""
         if self.delta is None:
             return self.base.ordered_ids(query, today=today, limit=limit)
@@ -161,7 +170,7 @@ _lock = threading.Lock()
 _current = None
 
 
-def course_index():
+def course_index() -> LiveIndex:
     """The index of the data as they are now: the process's one, brought up to date when the data changed."""
     global _current
     token = data_token()
@@ -178,7 +187,7 @@ def course_index():
     return live
 
 
-def _updated(live, token):
+def _updated(live: LiveIndex | None, token: str | None) -> LiveIndex:
     """`live` with the changes logged since it was made, or a new full index when they cannot be applied."""
     if live is None or token is None:
         return full_index(token)
@@ -201,21 +210,21 @@ def _updated(live, token):
     return updated
 
 
-def full_index(token):
+def full_index(token: str | None) -> LiveIndex:
     """A new base index. The log position is read first: a write committed during the build is applied
     again at the next search (applying a change twice is harmless), never lost."""
     position = _last_position()
     return LiveIndex(token, CourseIndex(token), position=position)
 
 
-def _last_position():
+def _last_position() -> LogPosition:
     with connection.cursor() as cursor:
         cursor.execute("SELECT id, token FROM search_change ORDER BY id DESC LIMIT 1")
         row = cursor.fetchone()
     return LogPosition(*row) if row else LogPosition()
 
 
-def _changes_since(position):
+def _changes_since(position: LogPosition) -> tuple[LogPosition, dict[str, set]] | None:
     """(the new position, {kind: {row ids}}) of the entries after `position`; None when they cannot be
     trusted to be all (the entry at `position` is gone or was rewritten, or there are too many)."""
     with connection.cursor() as cursor:
@@ -238,7 +247,7 @@ def _changes_since(position):
     return LogPosition(rows[-1][0], rows[-1][3]), kinds
 
 
-def warm_up(today=None):
+def warm_up(today: datetime.date | None = None) -> LiveIndex:
     """Build the index of the current data and its lazy parts (the text index, the packed facet columns, the
     default order; and the exam sessions' columns) now rather than at the first searches. Run by the gunicorn
     master before it forks its workers (config/gunicorn.py): they start with the index, shared copy-on-write,
