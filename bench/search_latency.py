@@ -4,7 +4,7 @@ Usage (the database named by DATABASE_URL must hold territories and demo data):
     DATABASE_URL=... .venv/bin/python bench/search_latency.py --runs 20
 
 Prints p50 / p95 / max per scenario and overall, for the API and the HTML page. The HTTP-server benchmark
-with a load tool is the "Measure" issue's `make bench`; this script is the quick, repeatable probe.
+with a load tool is `make bench` (bench/run.py); this script is the quick, repeatable probe.
 """
 
 import argparse

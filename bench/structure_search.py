@@ -4,7 +4,7 @@ Usage (the database named by DATABASE_URL must hold territories and demo data):
     DATABASE_URL=... .venv/bin/python bench/structure_search.py --words 1 2 4 6 10 20
 
 Prints, for each number of words, the median time of `structure_search` over a few runs. A run over
-`--give-up` seconds stops the probe (the cost once grew with each word: one join on courses per word).
+`--give-up` seconds stops the probe (a search that joined the courses once per word would grow with each word).
 """
 
 import argparse

@@ -42,8 +42,8 @@ def bulk_write_cache(mebibytes=64):
 def constraints_checked_at_once():
     """On PostgreSQL, for a bulk write inside a transaction: foreign keys checked row by row as they are
     written, instead of all at commit. Django declares them DEFERRABLE INITIALLY DEFERRED, so an import
-    queued about a dozen checks per LHEO action and ran them all at commit, alone, after everything else
-    (3.2-4.6 s of 31-37 s at 50,000 actions). Checked as they come, they run beside the file's reading, and a
+    would queue about a dozen checks per LHEO action and run them all at commit, alone, after everything else
+    (docs/bench/import-throughput-2026-11.md). Checked as they come, they run beside the file's reading, and a
     missing parent is refused in the batch that writes it, so the batch is replayed record by record and the
     culprit named, instead of failing the commit. Deferred again after: this project's only deferrable
     constraints are Django's foreign keys, all initially deferred. On an error, the transaction rolls back,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 # The fonts that draw each script, first choice first (Debian: fonts-dejavu-core, fonts-noto-core,
 # fonts-wqy-microhei). The reader's text is set in its script's font, never in a Latin-first stack: DejaVu
 # Sans has Arabic letters in its regular and bold faces but none in its oblique face, and an italic line of
-# Arabic in the Latin-first stack printed that face's unrelated glyphs (issue #16). The scripts below have no
+# Arabic in the Latin-first stack prints that face's unrelated glyphs (issue #16). The scripts below have no
 # italic (Arabic, Tamil, Chinese and Ethiopic typography does not slant): their text is always upright.
 LATIN_FONTS = ("DejaVu Sans",)
 ARABIC_FONTS = ("Noto Sans Arabic", "DejaVu Sans")

@@ -2,7 +2,7 @@
 `data:` images made here): the fetcher serves those pictograms from memory and refuses every other URL, so
 nothing in a course's text can make the server fetch anything.
 
-What keeps a render fast (WeasyPrint's parsing and layout are pure Python; issue #6):
+What keeps a render fast (WeasyPrint's parsing and layout are pure Python):
 - the fonts: one FontConfiguration for the process (fontconfig is set up once);
 - the pictograms: `<img>` of a few `data:` URLs, so that each distinct pictogram is parsed once per document
   (an inline `<svg>` is parsed once per occurrence, and its markup makes the HTML several times longer);

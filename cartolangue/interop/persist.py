@@ -610,7 +610,7 @@ def _fold_part(text):
 def _fold_table():
     """`cartolangue.text.fold` as one str.translate: its replacements, and its combining characters dropped
     (a test holds the two equal over every code point). Filled as characters are met: building it for every
-    code point took 0.5 to 0.7 s, at the start of each import."""
+    code point costs over half a second at the start of every import, whatever its size."""
     return _FoldTable({ord("’"): "'", ord("œ"): "oe", ord("Œ"): "oe"})
 
 
@@ -647,8 +647,8 @@ def _fewer_collections(threshold=50_000):
     """Run the cyclic garbage collector less often during an import (and in the process reading the file in
     the background, which inherits the setting): an import makes millions of short-lived containers
     (records, rows, lxml proxies, query objects), and at CPython's default threshold (700 new containers) the
-    collector goes over the survivors again and again: measured, a quarter of the writer's time on 50,000
-    LHEO actions. Cycles are still collected, in bigger, rarer rounds; memory stays flat."""
+    collector goes over the survivors again and again, a large share of the writer's time
+    (docs/bench/import-throughput-2026-11.md). Cycles are still collected, less often; memory stays flat."""
     previous = gc.get_threshold()
     gc.set_threshold(threshold, *previous[1:])
     try:

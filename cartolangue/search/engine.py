@@ -62,7 +62,8 @@ class SearchResult:
 
 
 def course_queryset(query, *, today=None):
-    """The filtered, ordered queryset (no pagination): used by the page, the API, the map and the flyers."""
+    """The filtered, ordered queryset (no pagination), from the SQL filters: the database-only search
+    (`course_search_sql`), the reference the in-memory index is checked against."""
     today = today or timezone.localdate()
     qs = apply_filters(base_queryset(query), filters_for(query, today))
     next_start = Session.objects.filter(course=OuterRef("pk"), starts_on__gte=today).order_by("starts_on")
@@ -258,8 +259,8 @@ def upcoming_exam_sessions(query, *, today, limit):
     return list(
         exam_queryset(query, today=today)
         # Adds nothing to the query's meaning (a session on or after `today` is at such a place), but lets the
-        # database start from the upcoming sessions rather than every place within the latitude band:
-        # SQLite, 100,000 courses, 55 ms → 6 ms (issue #6).
+        # database start from the upcoming sessions rather than every place within the latitude band
+        # (figures: docs/bench/search-index-2026-11.md).
         .filter(place__in=ExamSession.objects.filter(exam_date__gte=today).values("place"))
         .select_related("certification", "structure", "place__commune")
         .defer("place__commune__geometry")[:limit]

@@ -2,11 +2,12 @@
 count and its facets costs a few vector operations instead of a dozen SQL queries
 (docs/adr/0010-search-index.md).
 
-Each process holds one index, stamped with the database's data-version token (`search.version`: database
-triggers give it a new random value on every write to a table the search reads). Every search reads the
-token (one tiny query) and rebuilds the index when it changed, so results are never stale. The semantics are
-those of the SQL filters (`search.filters`, `search.facets`); `tests/search/test_engine_brute_force.py` checks
-both against a plain Python filter, and each against the other.
+An index is stamped with the database's data-version token (`search.version`: database triggers give it a
+new random value on every write to a table the search reads). Each process keeps its index exact through
+`search.live`: every search reads the token (one tiny query) and, when it changed, applies the changed courses
+as a small second index or rebuilds this one (docs/adr/0018-live-index.md), so results are never stale.
+The semantics are those of the SQL filters (`search.filters`, `search.facets`);
+`tests/search/test_engine_brute_force.py` checks both against a plain Python filter, and each against the other.
 """
 
 import datetime

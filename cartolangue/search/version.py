@@ -17,10 +17,9 @@ Why a random token rather than a counter: a counter goes back when a transaction
 does), so a later, different write could bring back a value already seen, with other data behind it. A
 random value (128 bits on SQLite, an md5 on PostgreSQL) does not repeat.
 
-SQLite has only row-level triggers: one UPDATE of the token per written row, about 2.5 µs of CPU a row
-(100,000 time slots: +0.25 s on a plain INSERT … SELECT, +0.6 to 0.8 s on bulk_create or insert_rows, measured
-in November 2026), and about 10 µs a row in an import, where the token row's page goes back and forth with the
-rest; imports therefore run under `renewed_once`, which drops them for their transaction and renews the token
+SQLite has only row-level triggers: one UPDATE of the token per written row, a few µs of CPU a row
+(docs/bench/search-index-2026-11.md), and more in an import, where the token row's page goes back and forth with
+the rest; imports therefore run under `renewed_once`, which drops them for their transaction and renews the token
 once at its end. PostgreSQL uses statement-level triggers, including on TRUNCATE: one UPDATE per statement
 (0.2 ms; a COPY of 100,000 rows fires it once); a statement that touches no row renews the token all the same
 (a harmless extra rebuild). Every writing transaction locks the token row until it ends: concurrent writers

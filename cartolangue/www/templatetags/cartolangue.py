@@ -50,7 +50,7 @@ def cached_part(context, template_name, course):
 def filter_choices(name, values):
     """The checkboxes of one filter: [(value, label, count, selected)] → labelled inputs. Built here rather
     than by a template loop: the sidebar has about a hundred of them, and the template engine's per-variable
-    lookups made it the costliest part of the search page (ADR 0011). Every value is escaped here; counts are
+    lookups would make it the costliest part of the search page (ADR 0011). Every value is escaped here; counts are
     localised as the template would (thousands separated)."""
     name = escape(str(name))
     number = _number_formatter()
