@@ -1,6 +1,6 @@
 """gunicorn settings, for production and the benchmark: `gunicorn -c config/gunicorn.py config.wsgi`.
 
-The application is loaded, and the search index built (`cartolangue.search.index.warm_up`), in the master
+The application is loaded, and the search index built (`cartolangue.search.live.warm_up`), in the master
 process before it forks the workers: they start with the index in memory, shared copy-on-write, instead of
 each building it at its first searches (4 s at 100,000 courses). See docs/adr/0011-web-stack.md.
 Environment: GUNICORN_BIND (default 127.0.0.1:8000), WEB_CONCURRENCY (workers, default 2), GUNICORN_TIMEOUT
