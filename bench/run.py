@@ -3,7 +3,7 @@
 
 For each database and size (demo generator, seed 1, date 2026-11-27: the same data every time):
 - engine: the filter engine alone (`course_search`: results, count and facets), in-process;
-- raw SQL: the SQL statements the engine issued for that search, executed directly (the database's floor);
+- cold: the same with the page's courses read again from the database (a search whose cards are not cached);
 - api / page: the API and the HTML page through gunicorn (2 workers, 127.0.0.1) under wrk (4 connections,
   bounded in time), one run per scenario, then a mixed run over every API scenario for the throughput, and the
   same mixed run with one single-course write a second, each checked by a search right after (write_load.py);
@@ -142,7 +142,7 @@ def child(command, runs):
     from django.utils import timezone
 
     from cartolangue.offers.models import Course
-    from cartolangue.search.engine import course_search, course_search_sql
+    from cartolangue.search.engine import course_search
     from cartolangue.search.index import CourseIndex
     from cartolangue.search.live import course_index
     from cartolangue.search.params import parse_course_query
@@ -157,10 +157,9 @@ def child(command, runs):
     fresh = CourseIndex(data_token())
     build_ms = (time.perf_counter() - start) * 1000
     start = time.perf_counter()
-    fresh._text_index()
+    fresh.text.postings()
     text_ms = (time.perf_counter() - start) * 1000
     out = {"_index": {"build_ms": round(build_ms, 1), "text_build_ms": round(text_ms, 1)}}
-    sql_runs = max(3, runs // 4)  # the database-only path is slow at 100,000 courses
     for name, qs in SCENARIOS.items():
         params = QueryDict(qs)
 
@@ -168,14 +167,10 @@ def child(command, runs):
             return parse_course_query(params, strict=True)
 
         course_search(query())  # warm-up: builds the index
-        course_search_sql(query())
-        with CaptureQueriesContext(connection) as captured:
-            course_search_sql(query())
-        statements = [q["sql"] for q in captured.captured_queries]
         with CaptureQueriesContext(connection) as captured:
             course_search(query())
-        engine, cold, sql, raw = [], [], [], []
-        for i in range(runs):
+        engine, cold = [], []
+        for _run in range(runs):
             start = time.perf_counter()
             course_search(query())
             engine.append((time.perf_counter() - start) * 1000)
@@ -183,23 +178,10 @@ def child(command, runs):
             start = time.perf_counter()
             course_search(query())
             cold.append((time.perf_counter() - start) * 1000)
-            if i < sql_runs:
-                start = time.perf_counter()
-                course_search_sql(query())
-                sql.append((time.perf_counter() - start) * 1000)
-                start = time.perf_counter()
-                with connection.cursor() as cursor:
-                    for statement in statements:
-                        cursor.execute(statement)
-                        cursor.fetchall()
-                raw.append((time.perf_counter() - start) * 1000)
         out[name] = {
             "engine": figures(engine),
             "engine_cold": figures(cold),
-            "sql_engine": figures(sql),
-            "raw_sql": figures(raw),
             "queries": len(captured.captured_queries),
-            "sql_queries": len(statements),
         }
     print(json.dumps(out))
 
@@ -338,18 +320,11 @@ def print_table(kind, size, result):
         f"\n== {kind}, {size} courses (index build {index.get('build_ms')} ms, text index "
         f"{index.get('text_build_ms')} ms)"
     )
-    print(
-        f"{'scenario':20} {'q':>3} {'engine p50/p95':>15} {'cold p50':>8} {'SQL p50':>8} {'raw p50':>8} "
-        f"{'×raw':>5} {'api p50/p95':>14} {'page p50/p95':>14}"
-    )
+    print(f"{'scenario':20} {'q':>3} {'engine p50/p95':>15} {'cold p50':>8} {'api p50/p95':>14} {'page p50/p95':>14}")
     for name in SCENARIOS:
         s = result["scenarios"][name]
-        e, c, q, r = s["engine"], s["engine_cold"], s["sql_engine"], s["raw_sql"]
-        ratio = e["p50_ms"] / r["p50_ms"] if r["p50_ms"] else float("nan")
-        line = (
-            f"{name:20} {s['queries']:>3} {e['p50_ms']:>6.1f}/{e['p95_ms']:<8.1f} {c['p50_ms']:>8.1f} "
-            f"{q['p50_ms']:>8.1f} {r['p50_ms']:>8.1f} {ratio:>5.2f}"
-        )
+        e, c = s["engine"], s["engine_cold"]
+        line = f"{name:20} {s['queries']:>3} {e['p50_ms']:>6.1f}/{e['p95_ms']:<8.1f} {c['p50_ms']:>8.1f}"
         if "api" in s:
             a, p = s["api"], s["page"]
             line += f" {a['p50_ms']:>6.1f}/{a['p95_ms']:<7.1f} {p['p50_ms']:>6.1f}/{p['p95_ms']:<7.1f}"

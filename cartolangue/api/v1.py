@@ -25,7 +25,7 @@ from cartolangue.search.engine import (
     commune_suggestions,
     course_map_rows,
     course_search,
-    exam_queryset,
+    exam_map_rows,
     exam_search,
     nearest_course,
     nearest_exam_session,
@@ -183,9 +183,7 @@ def list_exam_sessions(request, response: HttpResponse, filters: Query[schemas.E
 )
 def exam_sessions_geojson(request, filters: Query[schemas.ExamFilters]):
     """Les mêmes sessions, en FeatureCollection GeoJSON (20 000 au plus)."""
-    rows = exam_queryset(parse_exam_query(request.GET, strict=True)).values_list(
-        "pk", "certification__name", "exam_date", "structure__name", "place__latitude", "place__longitude"
-    )[:MAP_LIMIT]
+    rows = exam_map_rows(parse_exam_query(request.GET, strict=True), limit=MAP_LIMIT)
     features = [
         _point(pk, lat, lon, {"name": name, "date": date.isoformat(), "centre": centre})
         for pk, name, date, centre, lat, lon in rows

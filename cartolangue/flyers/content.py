@@ -203,7 +203,7 @@ def _group_searches(group, query):
             levels = stated
         size = ITEMS_PER_GROUP if exact else ITEMS_PER_GROUP * 8
         searches.append(
-            dataclasses.replace(query, types=sorted(types), target_levels=levels, sort="", page=1, page_size=size)
+            query.replace(types=sorted(types), target_levels=levels, sort="", page=1, page_size=size)
         )
     return [(group, q) for q in searches]
 
@@ -240,7 +240,7 @@ def build_flyer(query, language, *, search_params, site_url, today=None):
         if not items and zone is not None:
             wide_location = Location(query.location.centres, WIDE_RADIUS_KM)
             wide = [
-                (g, dataclasses.replace(q, location=wide_location, zones=[zone], departements=[])) for g, q in searches
+                (g, q.replace(location=wide_location, zones=[zone], departements=[])) for g, q in searches
             ]
             items = _nearest(wide, today)
             content.widened_to = zone if items else None
@@ -249,8 +249,8 @@ def build_flyer(query, language, *, search_params, site_url, today=None):
         if group.key == "diplome":
             exam_query = ExamQuery(location=query.location, sort="distance" if query.location else "date")
             if query.location:
-                exam_query = dataclasses.replace(
-                    exam_query, location=Location(query.location.centres, max(query.location.radius_km, 30))
+                exam_query = exam_query.replace(
+                    location=Location(query.location.centres, max(query.location.radius_km, 30))
                 )
             content.exams = upcoming_exam_sessions(exam_query, today=today, limit=EXAMS_PER_GROUP)
             shown += content.exams

@@ -1,36 +1,29 @@
-"""THE filter engine: a validated query → a queryset of courses (or exam sessions), facet counts, distances.
+"""THE search engine's entry points: a validated query → a page of courses, exam sessions or structures, with
+the total, the facet counts and the distances; the map's markers from the same searches.
 
-Pages, API, flyers and statistics all call `course_search` / `exam_search`; no other code builds filter
-querysets. Semantics (docs/adr/0006-search-semantics.md):
+Pages, API, flyers and statistics all call these; no other code filters the offer. Courses are searched on the
+in-memory index (search/index.py), exam sessions and structures on columns kept per data version
+(search/exams.py, `structure_search`); what each filter means is declared once (search/filters.py). Semantics
+(docs/adr/0006-search-semantics.md):
 - values of one parameter are OR-ed, parameters AND-ed;
 - facets are "disjunctive": each filter's counts apply every *other* filter, so they say how many results
   picking that value would give;
-- a location filters on an exact great-circle distance, after a bounding-box pre-filter on indexed columns.
+- a location filters on an exact great-circle distance, after a bounding-box pre-filter.
 """
 
-import dataclasses
 import json
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from cartolangue.geo.distance import bbox_around, nearest_km
 from cartolangue.geo.models import Commune
-from cartolangue.offers.models import (
-    DEMO_SOURCE,
-    Course,
-    ExamSession,
-    Place,
-    Session,
-    Structure,
-)
-from cartolangue.search.facets import FacetValue, course_facets
-from cartolangue.search.filters import apply_filters, base_queryset, filters_for, with_distance
+from cartolangue.offers.models import Course, ExamSession, Place, Session, Structure
+from cartolangue.search.exams import certification_facet, exam_matches, exam_sessions
 from cartolangue.search.live import course_index
-from cartolangue.search.params import MAX_RADIUS_KM, Location
+from cartolangue.search.reading import MAX_RADIUS_KM, Location
 from cartolangue.search.version import memo_by_version
 from cartolangue.text import fold, fold_name
 
@@ -61,25 +54,6 @@ class SearchResult:
         return self.page > 1
 
 
-def course_queryset(query, *, today=None):
-    """The filtered, ordered queryset (no pagination), from the SQL filters: the database-only search
-    (`course_search_sql`), the reference the in-memory index is checked against."""
-    today = today or timezone.localdate()
-    qs = apply_filters(base_queryset(query), filters_for(query, today))
-    next_start = Session.objects.filter(course=OuterRef("pk"), starts_on__gte=today).order_by("starts_on")
-    qs = qs.annotate(next_session_on=Subquery(next_start.values("starts_on")[:1]))
-    sort = query.effective_sort
-    if sort == "distance" and query.location:
-        qs = qs.order_by("distance", "pk")
-    elif sort == "prochaine-session":
-        qs = qs.order_by(F("next_session_on").asc(nulls_last=True), "pk")
-    else:
-        # Most recently updated first, real offers before the demo's fictional ones.
-        demo_last = Case(When(source=DEMO_SOURCE, then=Value(1)), default=Value(0))
-        qs = qs.order_by(demo_last, "-updated_at", "pk")
-    return qs
-
-
 def course_search(query, *, facets=True, today=None):
     """One page of results, the total and the facets, from the in-memory index (search/index.py); the
     page's courses themselves come from the database, or from the index's cache of recently shown ones."""
@@ -89,7 +63,7 @@ def course_search(query, *, facets=True, today=None):
     shown = index.shown_courses(today)
     missing = [pk for pk in hits.ids if pk not in shown]
     if missing:
-        shown.update(course_queryset_by_ids(missing, today=today))
+        shown.update(courses_by_id(missing, today=today))
     items = []
     for position, pk in enumerate(hits.ids):
         course = shown.get(pk)
@@ -147,8 +121,8 @@ def nearest_course(query, *, today=None):
     other filter, within the largest radius the engine accepts, with its distance as `.distance`; None."""
     if query.location is None:
         return None
-    wider = dataclasses.replace(
-        query, location=Location(query.location.centres, MAX_RADIUS_KM), sort="distance", page=1, page_size=1
+    wider = query.replace(
+        location=Location(query.location.centres, MAX_RADIUS_KM), sort="distance", page=1, page_size=1
     )
     items = course_search(wider, facets=False, today=today).items
     return items[0] if items else None
@@ -158,8 +132,8 @@ def nearest_exam_session(query, *, today=None):
     """The same for exam sessions: the nearest upcoming session that matches every other filter; None."""
     if query.location is None:
         return None
-    wider = dataclasses.replace(
-        query, location=Location(query.location.centres, MAX_RADIUS_KM), sort="distance", page=1, page_size=1
+    wider = query.replace(
+        location=Location(query.location.centres, MAX_RADIUS_KM), sort="distance", page=1, page_size=1
     )
     items = exam_search(wider, today=today).items
     return items[0] if items else None
@@ -174,152 +148,49 @@ def _display_copy(course):
     return clone
 
 
-def course_queryset_by_ids(ids, *, today):
+def courses_by_id(ids, *, today):
     """The given courses with what a result shows, by id."""
     next_start = Session.objects.filter(course=OuterRef("pk"), starts_on__gte=today).order_by("starts_on")
     qs = Course.objects.filter(pk__in=ids).annotate(next_session_on=Subquery(next_start.values("starts_on")[:1]))
     return {c.pk: c for c in qs.for_display()}
 
 
-def course_search_sql(query, *, facets=True, today=None):
-    """The same search computed by the database alone: the reference the index is checked against, and the
-    benchmark's "database" figure."""
-    today = today or timezone.localdate()
-    qs = course_queryset(query, today=today)
-    total = qs.count()
-    page = min(query.page, max(1, -(-total // query.page_size)))
-    start = (page - 1) * query.page_size
-    items = list(qs.for_display()[start : start + query.page_size])
-    result = SearchResult(query=query, total=total, items=items, page=page, page_size=query.page_size)
-    if facets:
-        result.facets = course_facets(query, today=today)
-    return result
-
-
-# --- exam sessions ----------------------------------------------------------------------------------------
-
-
-def exam_queryset(query, *, today=None, exact=True):
-    """Exam sessions matching the query; with `exact=False`, the location keeps the bounding box only (the
-    caller then measures the distance itself).
-
-    Each session carries `registration_closed` (its registration deadline has passed). Closed sessions stay
-    listed, flagged and after every open one, whatever the sort: the date of the test still tells a learner
-    when the next one at that centre is likely, and a centre may take late or waiting-list registrations, but
-    nobody should pick one before an open session. The page, the API and the flyer all order through here."""
-    today = today or timezone.localdate()
-    qs = ExamSession.objects.filter(exam_date__gte=query.after or today).annotate(
-        registration_closed=Case(
-            When(registration_deadline__lt=today, then=Value(True)), default=Value(False), output_field=BooleanField()
-        )
-    )
-    if query.before:
-        qs = qs.filter(exam_date__lte=query.before)
-    if query.certifications:
-        qs = qs.filter(certification__code__in=query.certifications)
-    if query.departements:
-        qs = qs.filter(place__commune__departement__code__in=query.departements)
-    if query.cpf is not None:
-        qs = qs.filter(certification__cpf_eligible=query.cpf)
-    if query.location:
-        qs = with_distance(qs, query.location, "place__latitude", "place__longitude", "place__commune", exact=exact)
-    if query.sort == "distance" and query.location:
-        return qs.order_by("registration_closed", "distance", "exam_date", "pk")
-    return qs.order_by("registration_closed", "exam_date", "pk")
-
-
 def exam_search(query, *, today=None, details=True):
     """Exam sessions: total, page and certification facet; without `details`, the total alone (the course
     tab shows only how many sessions the test tab holds)."""
+    today = today or timezone.localdate()
     if not details:
-        return SearchResult(query=query, total=_exam_count(query, today), items=[], page=1, page_size=query.page_size)
-    qs = exam_queryset(query, today=today)
-    total = qs.count()
-    page = min(query.page, max(1, -(-total // query.page_size)))
-    start = (page - 1) * query.page_size
-    items = list(
-        qs.select_related("certification", "structure", "place__commune").defer("place__commune__geometry")[
-            start : start + query.page_size
-        ]
+        total = exam_matches(query, today=today, limit=0).total
+        return SearchResult(query=query, total=total, items=[], page=1, page_size=query.page_size)
+    size = query.page_size
+    matches = exam_matches(query, today=today, start=(query.page - 1) * size, limit=size)
+    page = min(query.page, max(1, -(-matches.total // size)))
+    if page != query.page:  # past the end: the last page
+        matches = exam_matches(query, today=today, start=(page - 1) * size, limit=size)
+    return SearchResult(
+        query=query,
+        total=matches.total,
+        items=exam_sessions(matches),
+        page=page,
+        page_size=query.page_size,
+        facets={"certification": certification_facet(query, matches)},
     )
-    counts = (
-        exam_queryset(dataclasses.replace(query, certifications=[]), today=today)
-        .order_by()
-        .values_list("certification__code", "certification__name")
-        .annotate(n=Count("pk"))
-    )
-    facets = {
-        "certification": [FacetValue(code, name, n, code in query.certifications) for code, name, n in sorted(counts)]
-    }
-    return SearchResult(query=query, total=total, items=items, page=page, page_size=query.page_size, facets=facets)
 
 
 def upcoming_exam_sessions(query, *, today, limit):
     """The first `limit` sessions of the query, with what a printed list shows (the flyer's test group)."""
-    return list(
-        exam_queryset(query, today=today)
-        # Adds nothing to the query's meaning (a session on or after `today` is at such a place), but lets the
-        # database start from the upcoming sessions rather than every place within the latitude band
-        # (figures: docs/bench/search-index-2026-11.md).
-        .filter(place__in=ExamSession.objects.filter(exam_date__gte=today).values("place"))
-        .select_related("certification", "structure", "place__commune")
-        .defer("place__commune__geometry")[:limit]
+    return exam_sessions(exam_matches(query, today=today, limit=limit))
+
+
+def exam_map_rows(query, *, limit, today=None):
+    """The first `limit` sessions of the query, in its order, as (id, certification name, date, centre name,
+    latitude, longitude): the map's markers, from the same search as the list."""
+    ids = exam_matches(query, today=today, limit=limit).ids
+    rows = ExamSession.objects.filter(pk__in=ids).values_list(
+        "pk", "certification__name", "exam_date", "structure__name", "place__latitude", "place__longitude"
     )
-
-
-def _exam_count(query, today):
-    """How many sessions match, counted on numpy columns of every exam session (a few thousand rows, read once
-    per data version): the same filters as `exam_queryset`, the distance measured as `nearest_km` measures it,
-    inside the same bounding boxes (tests/search/test_exam_count.py checks it against the full search)."""
-    columns = memo_by_version("exam-count-columns", _exam_columns)
-    keep = columns["date"] >= (query.after or today or timezone.localdate()).toordinal()
-    if query.before:
-        keep &= columns["date"] <= query.before.toordinal()
-    if query.certifications:
-        keep &= np.isin(columns["certification"], list(query.certifications))
-    if query.departements:
-        keep &= np.isin(columns["departement"], list(query.departements))
-    if query.cpf is not None:
-        keep &= columns["cpf"] == bool(query.cpf)
-    location = query.location
-    if location:
-        communes = [c.commune.pk for c in location.centres if c.commune]
-        if location.radius_km == 0 and communes:
-            keep &= np.isin(columns["commune"], communes)
-        else:
-            lat, lon = columns["latitude"], columns["longitude"]
-            boxes = np.zeros(len(lat), dtype=bool)
-            for centre in location.centres:
-                min_lat, max_lat, min_lon, max_lon = bbox_around(centre.latitude, centre.longitude, location.radius_km)
-                boxes |= (lat >= min_lat) & (lat <= max_lat) & (lon >= min_lon) & (lon <= max_lon)
-            keep &= boxes
-            rows = np.flatnonzero(keep)
-            return int(np.count_nonzero(nearest_km(lat[rows], lon[rows], location.centres) <= location.radius_km))
-    return int(np.count_nonzero(keep))
-
-
-def _exam_columns():
-    rows = list(
-        ExamSession.objects.values_list(
-            "exam_date",
-            "certification__code",
-            "place__commune__departement__code",
-            "certification__cpf_eligible",
-            "place__commune_id",
-            "place__latitude",
-            "place__longitude",
-        )
-    )
-    nan = float("nan")
-    return {
-        "date": np.array([r[0].toordinal() for r in rows], dtype=np.int32),
-        "certification": np.array([r[1] for r in rows], dtype=object),
-        "departement": np.array([r[2] for r in rows], dtype=object),
-        "cpf": np.array([bool(r[3]) for r in rows], dtype=bool),
-        "commune": np.array([-1 if r[4] is None else r[4] for r in rows], dtype=np.int64),
-        "latitude": np.array([nan if r[5] is None else r[5] for r in rows], dtype=float),
-        "longitude": np.array([nan if r[6] is None else r[6] for r in rows], dtype=float),
-    }
+    by_id = {row[0]: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 # --- structures and communes --------------------------------------------------------------------------

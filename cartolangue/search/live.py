@@ -24,6 +24,7 @@ import numpy as np
 from django.db import connection
 
 from cartolangue.offers.models import Course
+from cartolangue.search.filters import COURSE_FILTERS
 from cartolangue.search.index import CourseIndex, IndexHits
 from cartolangue.search.params import CourseQuery
 from cartolangue.search.version import BoundedDict, data_token, record_lineage
@@ -31,7 +32,6 @@ from cartolangue.search.version import BoundedDict, data_token, record_lineage
 DELTA_LIMIT = 2000  # changed courses kept in a delta; past it, the base is rebuilt (a delta build ∝ its size)
 LOG_LIMIT = 20_000  # log rows read at once; past it, the base is rebuilt
 SHOWN_CACHE_SIZE = 2000
-SORTED_FACETS = ("certification", "departement")  # listed by code, values without courses left out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,7 +131,7 @@ class LiveIndex:
         index gives its first `stop` in order, then their sort keys order the union."""
         ids, distances, keys = [], [], []
         for index, (_filters, _scope, distance, matching) in zip((self.base, self.delta), parts, strict=True):
-            positions = index._ordered(query, today, matching, distance, stop)
+            positions = index.ordered(query, today, matching, distance, stop)
             ids.append(index.ids[positions])
             distances.append(None if distance is None else distance[positions])
             keys.append(index.sort_keys(query, today, positions, distance))
@@ -150,6 +150,7 @@ class LiveIndex:
             for index, (filters, scope, _distance, _matching) in zip((self.base, self.delta), parts, strict=True)
         ]
         merged = {}
+        hiding_empty = {f.name for f in COURSE_FILTERS if f.hides_empty}
         for name, values in both[0].items():
             counts = {}
             for facet in values + both[1].get(name, []):
@@ -158,7 +159,7 @@ class LiveIndex:
                     facet = dataclasses.replace(seen, count=seen.count + facet.count)
                 counts[facet.value] = facet
             facets = list(counts.values())
-            if name in SORTED_FACETS:
+            if name in hiding_empty:  # listed by value, values without courses left out
                 facets = sorted((f for f in facets if f.count), key=lambda f: f.value)
             merged[name] = facets
         return merged
@@ -260,7 +261,7 @@ def warm_up(today: datetime.date | None = None) -> LiveIndex:
 
     today = today or timezone.localdate()
     live = course_index()
-    live.base._text_index()
+    live.base.text.postings()
     live.search(parse_course_query(QueryDict("")), today=today)
     live.next_session(today)
     exam_search(parse_exam_query(QueryDict("")), today=today, details=False)  # the exam columns, memoised

@@ -1,10 +1,14 @@
-"""The search form's choices, from the referentials and the facet counts of the engine."""
+"""The search form's fieldsets, from the filter declarations (search/filters.py) and the facet counts of the
+engine."""
+
+from typing import Any
 
 from data_inclusion.schema.v1 import Public
 from django.utils.translation import gettext_lazy as _
 
 from cartolangue.offers import enums
-from cartolangue.search.params import NO_LEVEL, SLOTS, SORTS, WEEKDAYS
+from cartolangue.search.filters import COURSE_FILTERS
+from cartolangue.search.params import SORTS
 
 RADIUS_CHOICES = [
     ("0", _("dans la commune")),
@@ -15,33 +19,6 @@ RADIUS_CHOICES = [
     ("50", _("50 km")),
 ]
 
-# Facet name → (legend, labels by value); the facet counts come from the engine.
-FILTER_LABELS = {
-    "type": (_("Type de cours"), dict(enums.CourseType.choices)),
-    "niveau_entree_oral": (
-        _("Niveau de la personne à l'oral"),
-        {NO_LEVEL: _("Pas encore A1"), **{lvl.label: lvl.label for lvl in enums.CecrlLevel}},
-    ),
-    "niveau_entree_ecrit": (
-        _("Niveau de la personne à l'écrit"),
-        {NO_LEVEL: _("Pas encore A1"), **{lvl.label: lvl.label for lvl in enums.CecrlLevel}},
-    ),
-    "scolarisation": (_("Scolarisation de la personne"), dict(enums.Schooling.choices)),
-    "public": (_("La personne est…"), dict(enums.Audience.choices)),
-    "jour": (_("Jours"), {name: enums.Weekday(day).label for name, day in WEEKDAYS.items()}),
-    "creneau": (_("Moment de la journée"), SLOTS),
-    "garde_enfants": (_("Garde d'enfants"), {"oui": _("Avec garde d'enfants")}),
-    "gratuit": (_("Coût"), {"oui": _("Gratuit")}),
-    "places": (_("Places"), {"oui": _("Places disponibles")}),
-    "parcours": (_("Parcours"), dict(enums.Parcours.choices)),
-    "niveau_vise": (_("Niveau visé"), {lvl.label: lvl.label for lvl in enums.CecrlLevel}),
-    "financeur": (_("Financeur"), dict(enums.Funder.choices)),
-    "certification": (_("Certification préparée"), {}),
-    "departement": (_("Département"), {}),
-}
-MAIN_FILTERS = ["type", "niveau_entree_oral", "niveau_entree_ecrit", "scolarisation", "public", "jour", "creneau"]
-PRACTICAL_FILTERS = ["garde_enfants", "gratuit", "places"]
-MORE_FILTERS = ["parcours", "niveau_vise", "financeur", "certification", "departement"]
 SORT_CHOICES = list(SORTS.items())
 
 
@@ -50,13 +27,29 @@ _DI_PUBLICS = {p.value for p in Public}
 AUDIENCE_ORDER = [a.value for a in enums.Audience if a.value not in _DI_PUBLICS] + sorted(_DI_PUBLICS)
 
 
-def filter_groups(facets, hidden_empty=("financeur",)):
-    """Facets → fieldsets for the template: [(name, legend, [(value, label, count, selected)])]."""
+FORM_GROUPS = ("main", "practical", "more")
 
-    def group(names):
+
+def _fieldsets(group: str) -> list[tuple[str, Any, dict[str, Any]]]:
+    """(facet name, legend, labels by value) of the filters of a form group, in declaration order
+    (search/filters.py): a filter declared with a group has its fieldset on the page."""
+    out = []
+    for declared in COURSE_FILTERS:
+        if declared.group != group:
+            continue
+        legends = getattr(declared, "legends", {declared.name: declared.legend})
+        for name, legend in legends.items():
+            out.append((name, legend, getattr(declared, "facet_form_labels", {}).get(name, declared.form_labels)))
+    return out
+
+
+def filter_groups(facets, hidden_empty=("financeur",)):
+    """Facets → fieldsets for the template, per form group: [(name, legend, [(value, label, count,
+    selected)])]."""
+
+    def group(fieldsets):
         out = []
-        for name in names:
-            legend, labels = FILTER_LABELS[name]
+        for name, legend, labels in fieldsets:
             facet = facets.get(name, [])
             if name == "public":
                 facet = sorted(facet, key=lambda f: AUDIENCE_ORDER.index(f.value))
@@ -68,4 +61,4 @@ def filter_groups(facets, hidden_empty=("financeur",)):
             out.append((name, legend, values))
         return out
 
-    return group(MAIN_FILTERS), group(PRACTICAL_FILTERS), group(MORE_FILTERS)
+    return tuple(group(_fieldsets(name)) for name in FORM_GROUPS)

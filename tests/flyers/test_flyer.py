@@ -62,7 +62,7 @@ def test_the_glyph_check_catches_a_script_no_font_draws(demo, tmp_path):
 def test_flyer_lists_the_nearest_courses_of_each_group(demo, tmp_path):
     from django.http import QueryDict
 
-    from cartolangue.search.engine import course_queryset
+    from cartolangue.search.engine import course_search
     from cartolangue.search.params import parse_course_query
 
     path = make_flyer(tmp_path, "--commune", "95585", "--langue", "en")
@@ -71,8 +71,9 @@ def test_flyer_lists_the_nearest_courses_of_each_group(demo, tmp_path):
         params = QueryDict(mutable=True)
         params["commune"] = "95585"
         params.setlist("type", types)
-        nearest = course_queryset(parse_course_query(params, strict=True)).first()
-        assert nearest is not None
+        found = course_search(parse_course_query(params, strict=True), facets=False).items
+        assert found
+        nearest = found[0]
         assert " ".join(nearest.name.split()) in text
         assert nearest.place.commune.name in text
     for title in ("Ateliers sociolinguistiques", "Social-language workshops", "Français pour l'emploi"):

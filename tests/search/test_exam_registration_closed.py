@@ -8,7 +8,7 @@ import pytest
 from django.http import QueryDict
 from django.utils import timezone
 
-from cartolangue.search.engine import exam_queryset, upcoming_exam_sessions
+from cartolangue.search.engine import exam_search, upcoming_exam_sessions
 from cartolangue.search.params import parse_exam_query
 from tests.factories import ExamSessionFactory, PlaceFactory, commune
 
@@ -42,7 +42,7 @@ def test_closed_sessions_come_last_whatever_the_sort(sort):
     today = datetime.date(2026, 12, 3)
     closed, open_soon, open_late = _sessions(today)
     query = parse_exam_query(QueryDict(f"commune=95127&rayon=50&tri_examens={sort}"), strict=True)
-    sessions = list(exam_queryset(query, today=today))
+    sessions = exam_search(query, today=today).items
     assert [s.pk for s in sessions] == [open_soon.pk, open_late.pk, closed.pk]
     assert [s.registration_closed for s in sessions] == [False, False, True]
     # The flyer's test group reads the same order.

@@ -1,6 +1,7 @@
 """The in-memory search index follows the data: every write the search can see (ORM saves, queryset updates
 and deletes, children added, a rolled-back savepoint) shows in the next search, and a search without writes
-in between reuses the index. Also: the text filter keeps the SQL's `contains` semantics."""
+in between reuses the index. Also: the text filter keeps `contains` semantics. The reference is the plain
+Python reading of tests/search/oracle.py."""
 
 import datetime
 
@@ -12,12 +13,13 @@ from django.utils import timezone, translation
 
 from cartolangue.offers import enums
 from cartolangue.offers.models import Course, Place, Structure, TimeSlot
-from cartolangue.search.engine import course_queryset, course_search, course_search_sql
+from cartolangue.search.engine import course_search
 from cartolangue.search.live import LiveIndex, course_index
 from cartolangue.search.models import DataVersion
-from cartolangue.search.params import parse_course_query
+from cartolangue.search.params import SLOTS, parse_course_query
 from cartolangue.search.version import data_token
 from tests.factories import CourseFactory, PlaceFactory, SessionFactory, commune
+from tests.search import oracle
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 27)
@@ -51,9 +53,9 @@ def search(querystring="", **kwargs):
     return course_search(query, today=TODAY, **kwargs)
 
 
-def search_sql(querystring=""):
-    query = parse_course_query(QueryDict(f"q={WORD}&{querystring}"), strict=True)
-    return course_search_sql(query, today=TODAY)
+def reference(querystring=""):
+    """The plain reading's answer (tests/search/oracle.py) for the test's courses."""
+    return oracle.expected(oracle.load_rows(), f"q={WORD}&{querystring}", TODAY)
 
 
 def pks(result):
@@ -145,7 +147,7 @@ def test_session_added_changes_the_next_session_order():
     assert pks(result) == [second.pk, first.pk]
     assert [c.next_session_on for c in result.items] == [datetime.date(2027, 1, 11), datetime.date(2027, 2, 1)]
     assert ordered_ids("tri=prochaine-session") == [second.pk, first.pk]
-    assert pks(result) == pks(search_sql("tri=prochaine-session"))
+    assert pks(result) == reference("tri=prochaine-session").ids
 
 
 def test_queryset_update_without_signal_is_seen():
@@ -205,7 +207,8 @@ def test_place_moved_by_queryset_update_changes_distance_results():
     assert search("commune=95585&rayon=5").total == 0
     result = search("commune=95585&rayon=60")
     assert pks(result) == [target.pk]
-    assert result.items[0].distance == pytest.approx(search_sql("commune=95585&rayon=60").items[0].distance, abs=1e-6)
+    want = reference("commune=95585&rayon=60")
+    assert result.items[0].distance == pytest.approx(oracle.distance_km(want.rows[0], want.centre), abs=1e-6)
     assert result.items[0].distance > 50
 
 
@@ -241,9 +244,8 @@ def test_shown_courses_are_fresh_and_keep_their_own_distance():
     far = search("commune=95127&rayon=30")
     assert pks(near) == pks(far) == [target.pk]
     assert near.items[0].distance < 5 < far.items[0].distance
-    assert far.items[0].distance == pytest.approx(
-        search_sql(f"lat={other_centre.latitude}&lon={other_centre.longitude}&rayon=30").items[0].distance, abs=1e-6
-    )
+    want = reference(f"lat={other_centre.latitude}&lon={other_centre.longitude}&rayon=30")
+    assert far.items[0].distance == pytest.approx(oracle.distance_km(want.rows[0], want.centre), abs=1e-6)
     assert search("commune=95585&rayon=30").items[0].distance == pytest.approx(near.items[0].distance)
     assert not hasattr(search().items[0], "distance")
 
@@ -253,7 +255,7 @@ def test_shown_courses_are_fresh_and_keep_their_own_distance():
     assert search().items[0].structure.name == "Association renommée"
     SessionFactory(course=target, starts_on=datetime.date(2027, 1, 4))
     assert search().items[0].next_session_on == datetime.date(2027, 1, 4)
-    assert search().items[0].next_session_on == search_sql().items[0].next_session_on
+    assert search().items[0].next_session_on == oracle.next_session(reference().rows[0], TODAY)
 
 
 @pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
@@ -263,7 +265,16 @@ def test_facet_labels_follow_the_language(language):
     with translation.override(language):
         for querystring in (f"q={WORD}", f"q={WORD}&type=asl&creneau=week-end&commune=95585&rayon=5"):
             query = parse_course_query(QueryDict(querystring), strict=True)
-            assert course_search(query, today=TODAY).facets == course_search_sql(query, today=TODAY).facets
+            facets = course_search(query, today=TODAY).facets
+            assert (
+                oracle.facet_errors(
+                    oracle.load_rows(), oracle.expected(oracle.load_rows(), querystring, TODAY), facets, TODAY
+                )
+                == []
+            )
+            types = dict(enums.CourseType.choices)
+            assert {f.label for f in facets["type"]} == {str(types[f.value]) for f in facets["type"]}
+            assert {f.label for f in facets["creneau"]} == {str(label) for label in SLOTS.values()}
 
 
 def test_a_write_committed_during_the_build_does_not_break_the_search():
@@ -292,10 +303,10 @@ def test_a_write_committed_during_the_build_does_not_break_the_search():
 
 
 def _both(querystring):
-    """(index result ids, SQL result ids) of a full query string, without the test word."""
+    """(index result ids, the plain reading's ids, the total) of a full query string, without the test word."""
     query = parse_course_query(QueryDict(querystring), strict=True)
-    sql = list(course_queryset(query, today=TODAY).values_list("pk", flat=True))
-    return course_index().ordered_ids(query, today=TODAY), sql, course_search(query, today=TODAY).total
+    plain = oracle.expected(oracle.load_rows(), querystring, TODAY).ids
+    return course_index().ordered_ids(query, today=TODAY), plain, course_search(query, today=TODAY).total
 
 
 def test_text_filter_matches_inside_a_token():
@@ -313,13 +324,13 @@ def test_text_filter_matches_inside_a_token():
         (f"q={WORD[2:]}", sorted([inside.pk, elsewhere.pk])),
         ("q=celles conflans", []),
     ]:
-        index_ids, sql_ids, total = _both(querystring)
+        index_ids, plain_ids, total = _both(querystring)
         assert sorted(index_ids) == expected, querystring
-        assert index_ids == sql_ids, querystring
+        assert index_ids == plain_ids, querystring
         assert total == len(expected), querystring
 
 
-def test_a_word_that_folding_splits_behaves_as_in_sql():
+def test_a_word_that_folding_splits_is_matched_as_one_string():
     # U+00A8 DIAERESIS folds (NFKD) to a space and a combining mark: "a¨b" → "a b", one word with a space.
     assert parse_course_query(QueryDict("q=a¨b"), strict=True).q == ["a b"]
     assert parse_course_query(QueryDict("q=¨"), strict=True).q == [" "]
@@ -336,24 +347,31 @@ def test_a_word_that_folding_splits_behaves_as_in_sql():
         ("q=¨", sorted([spanning.pk, split.pk, glued.pk])),  # a space: every text of several words
         ("q=ab¨c", []),
     ]:
-        index_ids, sql_ids, total = _both(f"{querystring}&q={WORD}")
+        index_ids, plain_ids, total = _both(f"{querystring}&q={WORD}")
         assert sorted(index_ids) == expected, querystring
-        assert index_ids == sql_ids, querystring
+        assert index_ids == plain_ids, querystring
         assert total == len(expected), querystring
 
 
-# --- edge cases, index against SQL ----------------------------------------------------------------------
+# --- edge cases, index against the plain reading ----------------------------------------------------------
 
 
 def _agree(querystring):
-    """The index and the SQL path give the same ids in the same order, the same total and facets."""
+    """The index gives the plain reading's ids in its order, its total, its page and its facet counts."""
     query = parse_course_query(QueryDict(querystring), strict=True)
-    sql = list(course_queryset(query, today=TODAY).values_list("pk", flat=True))
-    assert course_index().ordered_ids(query, today=TODAY) == sql, querystring
-    found, reference = course_search(query, today=TODAY), course_search_sql(query, today=TODAY)
-    assert (found.total, found.page, pks(found)) == (reference.total, reference.page, pks(reference)), querystring
-    assert found.facets == reference.facets, querystring
-    return sql
+    rows = oracle.load_rows()
+    want = oracle.expected(rows, querystring, TODAY)
+    assert course_index().ordered_ids(query, today=TODAY) == want.ids, querystring
+    found = course_search(query, today=TODAY)
+    page = min(query.page, max(1, -(-len(want.ids) // query.page_size)))
+    start = (page - 1) * query.page_size
+    assert (found.total, found.page, pks(found)) == (
+        len(want.ids),
+        page,
+        want.ids[start : start + query.page_size],
+    ), querystring
+    assert oracle.facet_errors(rows, want, found.facets, TODAY) == [], querystring
+    return want.ids
 
 
 def test_an_empty_offer():
@@ -362,7 +380,7 @@ def test_an_empty_offer():
         assert _agree(querystring) == []
 
 
-def test_sessions_without_dates_agree_with_sql():
+def test_sessions_without_dates_agree_with_the_plain_reading():
     no_end, no_start, over = course("sans fin"), course("sans debut"), course("finie")
     SessionFactory(course=no_end, starts_on=datetime.date(2026, 10, 1), ends_on=None)
     SessionFactory(course=no_start, starts_on=None, ends_on=datetime.date(2027, 3, 1))
@@ -390,7 +408,7 @@ def test_courses_at_one_place_tie_on_distance_by_primary_key():
     assert ids == [nearer.pk, *sorted(c.pk for c in same)]
 
 
-def test_words_with_like_and_regex_metacharacters_agree_with_sql():
+def test_words_with_like_and_regex_metacharacters_are_plain_text():
     odd = course(r"100% oral_b c.e. a\b (x)")
     plain = course("100 oral b ce")
     for word, expected in [
@@ -435,7 +453,7 @@ def test_the_gunicorn_master_builds_the_whole_index_before_forking():
         assert connection.connection is None  # closed: no socket or file handle shared with the workers
     index = course_index()
     assert index.token == data_token()  # the one built by when_ready: no rebuild at the first search
-    assert index.base._text is not None and index.base._packed
+    assert index.base.text._postings is not None and index.base._packed
     assert server.log.lines == [("info", server.log.lines[0][1])]
     assert server.log.lines[0][1].startswith(f"Search index ready: {index.size} courses in ")
     result = course_search(parse_course_query(QueryDict(f"q={WORD}")))
@@ -476,6 +494,6 @@ def test_a_zone_search_follows_the_zone_and_its_communes():
     zone = Zone.objects.create(zoning=zoning, code="B1", name="Bassin 1")
     assert search("zone=bassins:B1").total == 0
     ZoneMembership.objects.create(zoning=zoning, zone=zone, commune=in_zone.place.commune, resolution="table")
-    assert pks(search("zone=bassins:B1")) == [in_zone.pk] == pks(search_sql("zone=bassins:B1"))
+    assert pks(search("zone=bassins:B1")) == [in_zone.pk] == reference("zone=bassins:B1").ids
     ZoneMembership.objects.filter(zone=zone).delete()
     assert search("zone=bassins:B1").total == 0

@@ -10,7 +10,7 @@ from django.utils.html import escape
 from cartolangue.offers import enums
 from cartolangue.offers.demo import demo_generate
 from cartolangue.offers.models import Course, ExamSession, Structure
-from cartolangue.search.engine import course_queryset
+from cartolangue.search.engine import course_search
 from cartolangue.search.params import parse_course_query
 
 pytestmark = pytest.mark.django_db
@@ -39,9 +39,7 @@ def test_sarcelles_scenario_without_javascript(client, demo):
     html = response.content.decode()
     ids = _course_ids(html)
     assert ids, "the scenario must find courses on the demo data"
-    expected = list(
-        course_queryset(parse_course_query(QueryDict(SARCELLES), strict=True)).values_list("pk", flat=True)[:20]
-    )
+    expected = [c.pk for c in course_search(parse_course_query(QueryDict(SARCELLES), strict=True)).items]
     assert ids == expected
     for course in Course.objects.filter(pk__in=ids).prefetch_related("time_slots", "audiences", "schooling"):
         assert course.childcare is True
