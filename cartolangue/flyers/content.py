@@ -5,7 +5,6 @@ widened to the commune's zone d'emploi and says so; a group still empty says whe
 never print an empty page: the heading, the instructions, the QR code and the help are always there.
 """
 
-import dataclasses
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -202,9 +201,7 @@ def _group_searches(group, query):
         else:
             levels = stated
         size = ITEMS_PER_GROUP if exact else ITEMS_PER_GROUP * 8
-        searches.append(
-            query.replace(types=sorted(types), target_levels=levels, sort="", page=1, page_size=size)
-        )
+        searches.append(query.replace(types=sorted(types), target_levels=levels, sort="", page=1, page_size=size))
     return [(group, q) for q in searches]
 
 
@@ -239,9 +236,7 @@ def build_flyer(query, language, *, search_params, site_url, today=None):
         items = _nearest(searches, today)
         if not items and zone is not None:
             wide_location = Location(query.location.centres, WIDE_RADIUS_KM)
-            wide = [
-                (g, q.replace(location=wide_location, zones=[zone], departements=[])) for g, q in searches
-            ]
+            wide = [(g, q.replace(location=wide_location, zones=[zone], departements=[])) for g, q in searches]
             items = _nearest(wide, today)
             content.widened_to = zone if items else None
         content.items = [course_item(c, language) for c in items]
