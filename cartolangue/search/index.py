@@ -20,7 +20,8 @@ from django.db.models import Case, IntegerField, Max, QuerySet, Value, When
 
 from cartolangue.geo.distance import bbox_around, nearest_km
 from cartolangue.offers.models import DEMO_SOURCE, Course, Session, TimeSlot
-from cartolangue.search.filters import COURSE_FILTERS, NULL, SLOT_NAMES, FacetValue, slot_categories
+from cartolangue.search.filter_kinds import NULL, FacetValue
+from cartolangue.search.filters import COURSE_FILTERS, SLOT_NAMES, slot_categories
 from cartolangue.search.reading import NO_LEVEL_MARK, Location
 from cartolangue.search.text_index import TextIndex
 from cartolangue.search.version import BoundedDict
