@@ -300,13 +300,14 @@ class MembershipFilter(Filter):
         return out
 
     def facets(self, index: "CourseIndex", query: Any, counter: "FacetCounter") -> dict[str, list[FacetValue]]:
-        choices = self.choices()
-        members = index.members[self.name]
+        members = index.members[self.name]  # the values the index was built with, in the referential's order
+        labels = dict(self.choices())  # in the active language
         stated = index.columns[self.name]
-        found = counter.count(self.name, self.name, lambda: [~stated] + [members[v] for v, _label in choices])
+        found = counter.count(self.name, self.name, lambda: [~stated, *members.values()])
         open_count = found[0] if self.open_when_none else 0
         chosen = getattr(query, self.attribute)
         values = [
-            FacetValue(v, label, open_count + n, v in chosen) for (v, label), n in zip(choices, found[1:], strict=True)
+            FacetValue(v, labels.get(v, v), open_count + n, v in chosen)
+            for v, n in zip(members, found[1:], strict=True)
         ]
         return {self.name: [f for f in values if f.count] if self.hides_empty else values}
