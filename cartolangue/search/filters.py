@@ -326,6 +326,15 @@ COURSE_FILTERS: list[Filter] = [
         legend=_("Parcours"),
     ),
     ChoiceFilter(
+        "modalite",
+        "modalities",
+        "modality",
+        enum_choices(enums.Modality),
+        _("Modalité : presentiel, distanciel (à distance), hybride (mixte)."),
+        group="more",
+        legend=_("Modalité"),
+    ),
+    ChoiceFilter(
         "niveau_vise",
         "target_levels",
         "cecrl_level_target",

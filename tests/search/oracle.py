@@ -29,6 +29,7 @@ class Row:
     zones: set
     course_type: str
     parcours: str
+    modality: str
     target: int | None
     oral: int | None
     written: int | None
@@ -65,6 +66,7 @@ def load_rows() -> list[Row]:
                 zones=zones.get(c.place.commune_id, set()),
                 course_type=c.course_type,
                 parcours=c.parcours,
+                modality=c.modality,
                 target=c.cecrl_level_target,
                 oral=c.entry_level_oral,
                 written=c.entry_level_written,
@@ -145,6 +147,8 @@ def checks(p, centre, today):
         found["type"] = lambda r: r.course_type in g("type")
     if g("parcours"):
         found["parcours"] = lambda r: r.parcours in g("parcours")
+    if g("modalite"):
+        found["modalite"] = lambda r: r.modality in g("modalite")
     if g("niveau_entree_oral"):
         found["niveau_entree_oral"] = lambda r: _level_ok(g("niveau_entree_oral"), r.oral, r.target)
     if g("niveau_entree_ecrit"):

@@ -24,6 +24,7 @@ TODAY = datetime.date(2026, 11, 27)
 RANDOM_VALUES = {
     "type": enums.CourseType.values,
     "parcours": enums.Parcours.values,
+    "modalite": enums.Modality.values,
     "niveau_entree_oral": [NO_LEVEL, "A1.1", "A1", "A2", "B1"],
     "niveau_entree_ecrit": [NO_LEVEL, "A1.1", "A1", "A2"],
     "niveau_vise": ["A1.1", "A1", "A2", "B1", "B2"],
@@ -90,6 +91,7 @@ EXTRA_QUERIES = [
     "tri=mise-a-jour&niveau_entree_ecrit=aucun&scolarisation=jamais-ou-peu",
     "garde_enfants=non&gratuit=non&places=non",
     "commune=95585&rayon=0",
+    "modalite=distanciel&modalite=hybride",
     "commune=95585&commune=95127&rayon=0&tri=prochaine-session",
     "commune=95127&rayon=0&tri=mise-a-jour&public=signataires-cir",
     "commune=95585&commune=95127&commune=95018&rayon=5&creneau=matin",
