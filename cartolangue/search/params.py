@@ -375,7 +375,8 @@ def parse_course_query(params, *, strict=False):
         written_levels=r.choices("niveau_entree_ecrit", _levels_with_none()),
         target_levels=r.choices("niveau_vise", {lvl.label: int(lvl) for lvl in enums.CecrlLevel}),
         schooling=r.choices("scolarisation", {v: v for v in enums.Schooling.values}),
-        audiences=r.choices("public", {v: v for v in enums.Audience.values}),
+        # Retired values still read: shared links and printed QR codes carry them.
+        audiences=r.choices("public", {v: v for v in enums.Audience.values} | AUDIENCE_ALIASES),
         weekdays=r.choices("jour", WEEKDAYS),
         slots=r.choices("creneau", {**{k: k for k in SLOTS}, "après-midi": "apres-midi"}),
         childcare=r.boolean("garde_enfants"),
@@ -460,6 +461,7 @@ def _enum(values):
 # (with French messages); this tells clients, and API fuzzers, what a valid value looks like. Certification
 # codes are not listed: they come from the database, so they are documented as a slug.
 LEVEL_VALUES = [NO_LEVEL, *(lvl.label for lvl in enums.CecrlLevel)]
+AUDIENCE_ALIASES = {old: str(new) for old, new in enums.RETIRED_AUDIENCES.items()}
 PARAM_SCHEMAS = {
     # No "type" here: any query-string value is text, and a declared string type makes fuzzers send the
     # boolean true as a "schema-violating" q=true, which is a perfectly good search word.

@@ -1,6 +1,5 @@
 """The search form's choices, from the referentials and the facet counts of the engine."""
 
-from data_inclusion.schema.v1 import Public
 from django.utils.translation import gettext_lazy as _
 
 from cartolangue.offers import enums
@@ -45,11 +44,6 @@ MORE_FILTERS = ["parcours", "niveau_vise", "financeur", "certification", "depart
 SORT_CHOICES = list(SORTS.items())
 
 
-# The language offer's own audiences first, then data·inclusion's general ones.
-_DI_PUBLICS = {p.value for p in Public}
-AUDIENCE_ORDER = [a.value for a in enums.Audience if a.value not in _DI_PUBLICS] + sorted(_DI_PUBLICS)
-
-
 def filter_groups(facets, hidden_empty=("financeur",)):
     """Facets → fieldsets for the template: [(name, legend, [(value, label, count, selected)])]."""
 
@@ -58,8 +52,6 @@ def filter_groups(facets, hidden_empty=("financeur",)):
         for name in names:
             legend, labels = FILTER_LABELS[name]
             facet = facets.get(name, [])
-            if name == "public":
-                facet = sorted(facet, key=lambda f: AUDIENCE_ORDER.index(f.value))
             values = [
                 (f.value, labels.get(f.value, f.label), f.count, f.selected)
                 for f in facet
