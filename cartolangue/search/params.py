@@ -305,7 +305,7 @@ class _Reader:
             if commune is not None:
                 centres.append(Centre(commune.latitude, commune.longitude, commune))
             else:
-                self.fail("commune", _("commune « %(code)s » inconnue") % {"code": code[:10]})
+                self.fail("commune", _unknown_commune(code))
         if (lat is None) != (lon is None):
             self.fail("lat" if lat is None else "lon", _("lat et lon vont ensemble"))
         elif lat is not None:
@@ -316,6 +316,18 @@ class _Reader:
         page = self.number("page", minimum=1, maximum=MAX_PAGE, integer=True) or 1
         size = self.number("taille", minimum=1, maximum=MAX_PAGE_SIZE, integer=True) or PAGE_SIZE
         return page, size
+
+
+def _unknown_commune(code):
+    """The error for a `commune` that is no INSEE code. A post code (which several communes may share) is
+    answered with the INSEE codes of the communes it serves, for the client to choose: never a guess."""
+    served = Commune.objects.filter(post_codes__code=code).order_by("name").values_list("code_insee", "name")
+    if not served:
+        return _("commune « %(code)s » inconnue") % {"code": code[:10]}
+    return _("« %(code)s » est un code postal, pas un code INSEE : choisissez parmi %(choices)s") % {
+        "code": code,
+        "choices": ", ".join(f"{insee} ({name})" for insee, name in served[:10]),
+    }
 
 
 def _commune(code):
