@@ -13,9 +13,9 @@ from tests.factories import CourseFactory
 
 pytestmark = pytest.mark.django_db
 HEADINGS = {
-    "fr": "Plusieurs communes correspondent à « {} »",
-    "en": "Several municipalities match “{}”",
-    "ar": "تتطابق عدة بلديات مع «{}»",
+    "fr": "Plusieurs communes correspondent à « <bdi>{}</bdi> »",
+    "en": "Several municipalities match “<bdi>{}</bdi>”",
+    "ar": "تتطابق عدة بلديات مع «<bdi>{}</bdi>»",  # the typed text isolated from the Arabic around it
 }
 
 
@@ -75,7 +75,7 @@ def test_choices_are_the_largest_communes_and_say_when_there_are_more():
 def test_a_place_nothing_fits_is_still_reported_as_unknown(client):
     response = client.get("/", {"lieu": "Xyzzy"}, follow=True)
     html = response.content.decode()
-    assert "Aucune commune d'Île-de-France ne correspond à « Xyzzy »" in html_lib.unescape(html)
+    assert "Aucune commune d'Île-de-France ne correspond à « <bdi>Xyzzy</bdi> »" in html_lib.unescape(html)
     assert 'class="notice place-choices"' not in html
 
 
