@@ -124,3 +124,15 @@ def test_the_audience_facet_is_rendered_once_per_meaning_in_the_declared_order(c
     assert rendered[:4] == ["signataires-cir", "bpi", "demandeurs-asile", "protection-temporaire"]
     assert rendered[-1] == "tous-publics"
     assert "jeunes-16-25" not in rendered and "Jeunes (16-25 ans)" not in html
+
+
+@pytest.mark.django_db
+def test_the_api_lists_the_audience_facet_in_the_same_order(client):
+    CourseFactory().audiences.create(audience=enums.Audience.YOUNG, mode=enums.AudienceMode.EXCLUSIVE)
+    facet = client.get("/api/v1/courses").json()["facets"]["public"]
+    assert [f["value"] for f in facet] == list(enums.Audience.values)
+    assert [
+        f["value"]
+        for f in client.get("/api/v1/courses", {"public": "jeunes-16-25"}).json()["facets"]["public"]
+        if f["selected"]
+    ] == [YOUNG]
