@@ -25,7 +25,6 @@ run: install
 	$(PY) manage.py generate_demo --courses $(DEMO_COURSES) --seed $(DEMO_SEED)
 	$(PY) manage.py import_data_inclusion data/interop/data-inclusion-carif-oref-fle-sample.json
 	$(PY) manage.py publish_exports
-	@echo "The REJETÉ lines above are expected: the real sample file holds records outside Île-de-France."
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from cartolangue.flyers.languages import site_language
 from cartolangue.geo.models import Zone
@@ -279,6 +280,45 @@ SOURCE_LABELS = {
 
 def _source_label(source):
     return str(SOURCE_LABELS.get(source, source))
+
+
+# Every text of the orientation sheet, printed in French and in the person's language (`{% both %}`), as the
+# flyer's. The same msgids as the site's: the catalogues that translate the site translate the sheet.
+SELECTION_TEXTS = {
+    "title": _("Ma sélection de cours de français"),
+    "intro": ngettext_lazy(
+        "%(n)s cours choisi avec votre conseiller ou conseillère.",
+        "%(n)s cours choisis avec votre conseiller ou conseillère.",
+        "n",
+    ),
+    "type": _("Type"),
+    "structure": _("Structure"),
+    "address": _("Adresse"),
+    "step_free": _("accessible en fauteuil roulant"),
+    "levels": _("Niveaux"),
+    "target": _("visé"),
+    "oral": _("à l'oral, il faut"),
+    "written": _("à l'écrit, il faut"),
+    "no_prerequisite": _("sans prérequis"),
+    "audiences": _("Publics"),
+    "schedule": _("Horaires"),
+    "hours_per_week": _("%(hours)s h/sem."),
+    "sessions": _("Sessions"),
+    "seats": ngettext_lazy("%(n)s place", "%(n)s places", "n"),
+    "cost": _("Coût"),
+    "free": _("Gratuit"),
+    "childcare": _("Garde d'enfants"),
+    "yes": _("oui"),
+    "no": _("non"),
+    "ask": _("à demander"),
+    "registration": _("Inscription"),
+    "contact": _("Contact"),
+    "qr": _("La fiche et le plan d'accès"),
+    "notes": _("Notes du conseiller ou de la conseillère"),
+    "printed": _("Imprimé le %(date)s"),
+    "sources": _("Sources"),
+    "oldest": _("données la plus ancienne : %(date)s"),
+}
 
 
 @dataclass

@@ -35,6 +35,10 @@ class FlyerLanguage:
     has_italic: bool = True
 
     @property
+    def direction(self) -> str:
+        return "rtl" if self.rtl else "ltr"
+
+    @property
     def css_font_family(self) -> SafeString:
         """The `font-family` value for this language's text (quoted family names)."""
         return format_html_join(", ", '"{}"', ((font,) for font in self.fonts))
@@ -56,6 +60,12 @@ FLYER_LANGUAGES = {
         FlyerLanguage("ti", "ti", "ትግርኛ", _("tigrigna"), fonts=ETHIOPIC_FONTS, has_italic=False),
     )
 }
+
+
+# The orientation sheet's languages: the site's. Its texts are the site's own (same msgids), which only the
+# site's catalogues translate in full; a flyer-only language would print a sheet half in French. A language
+# joins by translating them (tests/flyers/test_selection_languages.py checks the catalogues).
+SHEET_LANGUAGES = {code: FLYER_LANGUAGES[code] for code, _name in settings.LANGUAGES}
 
 
 def site_language(code):

@@ -8,8 +8,8 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from cartolangue.flyers.content import build_flyer, build_selection
-from cartolangue.flyers.languages import FLYER_LANGUAGES
+from cartolangue.flyers.content import SELECTION_TEXTS, build_flyer, build_selection
+from cartolangue.flyers.languages import FLYER_LANGUAGES, SHEET_LANGUAGES
 from cartolangue.flyers.limits import RETRY_AFTER_SECONDS, render_slot
 from cartolangue.flyers.render import qr_svg, render_document, render_pdf
 from cartolangue.search.params import ParamError, parse_course_query
@@ -41,15 +41,21 @@ class DocumentError(Exception):
         self.message = message
 
 
-def flyer_context(params, language_code, site_url, today=None):
-    """Everything the flyer template needs, or DocumentError (400/404) for bad parameters."""
-    language = FLYER_LANGUAGES.get(language_code)
+def flyer_language(code, languages=FLYER_LANGUAGES):
+    """The FlyerLanguage of a `langue=` code among `languages`, or DocumentError (400)."""
+    language = languages.get(code)
     if language is None:
         raise DocumentError(
             400,
             _("Langue « %(code)s » inconnue. Langues possibles : %(codes)s.")
-            % {"code": language_code[:20], "codes": ", ".join(FLYER_LANGUAGES)},
+            % {"code": code[:20], "codes": ", ".join(languages)},
         )
+    return language
+
+
+def flyer_context(params, language_code, site_url, today=None):
+    """Everything the flyer template needs, or DocumentError (400/404) for bad parameters."""
+    language = flyer_language(language_code)
     search_params = params.copy()
     for key in ("langue", "page", "taille", "tri"):
         search_params.pop(key, None)
@@ -136,8 +142,18 @@ def flyer_pdf(request):
     return response
 
 
+def document_language(request):
+    """The person's language of the orientation sheet: `langue=`, else the page's language (the sheet printed
+    from /ar/ is in French and Arabic)."""
+    return flyer_language(request.GET.get("langue") or translation.get_language(), SHEET_LANGUAGES)
+
+
 @transaction.non_atomic_requests  # reads only (docs/adr/0010-search-index.md)
 def selection_pdf(request):
+    try:
+        language = document_language(request)
+    except DocumentError as error:
+        return _error(request, error)
     ids = course_ids(request.GET.getlist("cours"))
     if None in ids:
         return _error(request, DocumentError(400, _("Identifiant de cours invalide.")))
@@ -161,9 +177,10 @@ def selection_pdf(request):
     with render_slot() as granted, translation.override("fr"):
         if not granted:
             return _busy(request)
-        pdf = render_pdf("flyers/selection.html", {"selection": selection, "site_url": _site_url(request)})
+        context = {"selection": selection, "site_url": _site_url(request), "lang": language, "texts": SELECTION_TEXTS}
+        pdf = render_pdf("flyers/selection.html", context)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="selection-cours.pdf"'
+    response["Content-Disposition"] = f'inline; filename="selection-cours-{language.code}.pdf"'
     return response
 
 

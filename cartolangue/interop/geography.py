@@ -1,13 +1,15 @@
 """Where an imported place is: its commune, from the INSEE code, else the post code and town, else the
 coordinates; with coordinates checked against the commune. A commune that stays unknown or outside the
-loaded territories is a RecordError: never placed elsewhere silently (ADR 0008)."""
+loaded territories is a RecordError: never placed elsewhere silently (ADR 0008). A place in another département
+(by its INSEE code, else its post code, else its coordinates) is an OutsideTerritoryError: expected in national
+files, and counted apart from the errors."""
 
 from django.utils.translation import gettext as _
 
 from cartolangue.geo.distance import haversine_km
 from cartolangue.geo.lookup import commune_at
 from cartolangue.geo.models import Commune, CommuneAlias, PostCode
-from cartolangue.interop.errors import RecordError
+from cartolangue.interop.errors import OutsideTerritoryError, RecordError
 from cartolangue.text import fold_name
 
 # Coordinates farther than this from their commune's centre are taken as wrong (a typo, 48/2 for Paris).
@@ -28,6 +30,7 @@ class Geography:
         self.by_code = {c.code_insee: c for c in Commune.objects.only(*fields)}
         by_id = {c.id: c for c in self.by_code.values()}
         self.aliases = {a.code: by_id[a.commune_id] for a in CommuneAlias.objects.all() if a.commune_id in by_id}
+        self.departements = {_departement_of(code) for code in self.by_code}
         self.by_post_code = {}
         for code, commune_id in PostCode.objects.values_list("code", "commune_id"):
             if commune_id in by_id:
@@ -42,6 +45,14 @@ class Geography:
             if wanted and commune.search_name == wanted:
                 return commune
         return None
+
+    def _outside(self, code, post_code, has_point):
+        """The place is in a département that is not loaded (its INSEE code says so, else its post code); with
+        neither, coordinates that fall in no loaded commune."""
+        for given in (code, (post_code or "").strip()):
+            if len(given) == 5:
+                return _departement_of(given) not in self.departements
+        return has_point
 
     def resolve(self, place):
         """(commune, latitude, longitude, approximate, notes) for a PlaceRecord, or RecordError."""
@@ -65,12 +76,21 @@ class Geography:
                 commune = self.by_code.get(found.code_insee) if found else None
                 repaired_by = _("coordonnées")
             if commune is None:
+                given = {"code": code, "post_code": place.post_code, "city": place.city}
+                if self._outside(code, place.post_code, has_point):
+                    raise OutsideTerritoryError(
+                        _(
+                            "hors Île-de-France (code INSEE « %(code)s », code postal « %(post_code)s », "
+                            "ville « %(city)s »)"
+                        )
+                        % given
+                    )
                 raise RecordError(
                     _(
                         "commune inconnue ou hors des territoires chargés (code INSEE « %(code)s », "
                         "code postal « %(post_code)s », ville « %(city)s »)"
                     )
-                    % {"code": code, "post_code": place.post_code, "city": place.city}
+                    % given
                 )
             if code:
                 notes.append(
@@ -91,3 +111,8 @@ class Geography:
         if has_point:
             return commune, place.latitude, place.longitude, False, notes
         return commune, commune.latitude, commune.longitude, True, notes
+
+
+def _departement_of(code: str) -> str:
+    """The département part of an INSEE code or a post code: 3 characters overseas (97x), else 2."""
+    return code[:3] if code.startswith("97") else code[:2]

@@ -129,7 +129,7 @@ class Writer:
             check_course(record, self.certifications)
             self._prepare(record, Course, COURSE_FIELDS)
         except RecordError as exc:
-            self.report.reject(record.source_id, record.location, str(exc))
+            self.report.reject(record.source_id, record.location, exc)
             return
         self.pending.append(record)
         if len(self.pending) >= self.batch_size:
@@ -147,7 +147,7 @@ class Writer:
             with transaction.atomic():
                 outcome = self._exam_session(record)
         except RecordError as exc:
-            self.report.reject(record.source_id, record.location, str(exc))
+            self.report.reject(record.source_id, record.location, exc)
             return
         except (IntegrityError, DatabaseError) as exc:
             self._forget()

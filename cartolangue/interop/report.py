@@ -1,5 +1,8 @@
 """The account every import gives: created / updated / unchanged / rejected, with a located reason for
-each rejection, what was filtered out, and what was repaired. Printed for people, JSON for machines."""
+each rejection, what was filtered out, and what was repaired. Printed for people, JSON for machines.
+
+Records placed outside Île-de-France are left out by design (national files hold them): they are counted and
+listed apart (`outside_territory`), so that "rejected" counts only the errors someone should fix."""
 
 import json
 from collections import Counter
@@ -7,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from cartolangue.interop.errors import OutsideTerritoryError
 
 OUTCOMES = ("created", "updated", "unchanged", "rejected")
 
@@ -28,6 +33,7 @@ class ImportReport:
     filtered: int = 0
     filtered_reasons: Counter = field(default_factory=Counter)
     rejected: list = field(default_factory=list)  # Issue
+    outside_territory: list = field(default_factory=list)  # Issue: a place outside Île-de-France, left out
     warnings: list = field(default_factory=list)  # Issue
     structures_merged: list = field(default_factory=list)  # Issue: a structure matched by SIRET
     seconds: float = 0.0
@@ -36,8 +42,14 @@ class ImportReport:
         self.counts[outcome] += 1
 
     def reject(self, record_id, location, reason):
-        self.counts["rejected"] += 1
-        self.rejected.append(Issue(record_id, location, reason))
+        """`reason`: a text, or the RecordError itself (its kind says whether it is an error or a record
+        outside Île-de-France)."""
+        issue = Issue(record_id, location, str(reason))
+        if getattr(reason, "kind", "error") == OutsideTerritoryError.kind:
+            self.outside_territory.append(issue)
+        else:
+            self.counts["rejected"] += 1
+            self.rejected.append(issue)
 
     def warn(self, record_id, location, reason):
         self.warnings.append(Issue(record_id, location, reason))
@@ -48,7 +60,7 @@ class ImportReport:
 
     @property
     def total(self):
-        return sum(self.counts[o] for o in OUTCOMES)
+        return sum(self.counts[o] for o in OUTCOMES) + len(self.outside_territory)
 
     def as_dict(self):
         return {
@@ -60,6 +72,7 @@ class ImportReport:
             "filtered": self.filtered,
             "filtered_reasons": dict(self.filtered_reasons),
             "rejections": [asdict(i) for i in self.rejected],
+            "outside_territory": [asdict(i) for i in self.outside_territory],
             "warnings": [asdict(i) for i in self.warnings],
             "structures_merged": [asdict(i) for i in self.structures_merged],
             "seconds": round(self.seconds, 3),
@@ -84,6 +97,14 @@ class ImportReport:
             ) % {"n": self.filtered}
             for reason, n in sorted(self.filtered_reasons.items()):
                 yield f"  - {reason} : {n}"
+        if self.outside_territory:
+            yield ngettext(
+                "%(n)d enregistrement hors Île-de-France écarté (attendu)",
+                "%(n)d enregistrements hors Île-de-France écartés (attendu)",
+                len(self.outside_territory),
+            ) % {"n": len(self.outside_territory)}
+            for issue in self.outside_territory:
+                yield f"  - {issue.record_id} ({issue.location}) : {issue.reason}"
         for issue in self.rejected:
             yield _("REJETÉ %(id)s (%(location)s) : %(reason)s") % {
                 "id": issue.record_id,

@@ -257,7 +257,7 @@ class DemoGenerator:
         elif rng.random() < 0.35:
             audiences[A.EVERYONE] = enums.AudienceMode.PRIORITY
         for audience in rng.sample(
-            [A.CIR, A.BPI, A.WOMEN, A.YOUNG_16_25, A.QPV, A.RSA, A.ASYLUM_SEEKERS], k=rng.randint(0, 2)
+            [A.CIR, A.BPI, A.WOMEN, A.YOUNG, A.QPV, A.RSA, A.ASYLUM_SEEKERS], k=rng.randint(0, 2)
         ):
             audiences.setdefault(audience, enums.AudienceMode.PRIORITY)
         if not audiences:

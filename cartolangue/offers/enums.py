@@ -49,33 +49,55 @@ class Schooling(models.TextChoices):
 
 
 class Audience(models.TextChoices):
-    # data·inclusion v1 publics, same values (checked against the package in the tests).
-    EVERYONE = Public.TOUS_PUBLICS.value, _("Tous publics")
-    WORKERS = Public.ACTIFS.value, _("Actifs")
-    MINIMA_SOCIAUX = Public.BENEFICIAIRES_DES_MINIMAS_SOCIAUX.value, _("Bénéficiaires des minimas sociaux")
+    """Who a course is for: one value per meaning, in the order a counsellor reads them (ADR 0002).
+
+    The values of data·inclusion's `Public` are reused as they are (checked against the package in the tests);
+    ours are the audiences of the language offer that data·inclusion folds into one of its own
+    (`AUDIENCE_TO_DI_PUBLIC`). The member order is the order of the facet and of every list of audiences: the
+    administrative situations that open a dedicated offer first (CIR, protection, asylum), then employment and
+    income, age and family, then the rest, "Tous publics" last. A declared order rather than counts: the counts
+    of "courses this person may attend" are nearly equal (every open course counts for every audience), and a
+    fixed order keeps each box where the counsellor found it when the filters change.
+    """
+
+    CIR = "signataires-cir", _("Primo-arrivants signataires du CIR")
+    BPI = "bpi", _("Réfugiés / bénéficiaires de la protection internationale")
+    ASYLUM_SEEKERS = "demandeurs-asile", _("Demandeurs d’asile")
+    TEMPORARY_PROTECTION = "protection-temporaire", _("Bénéficiaires de la protection temporaire")
+    EXILES = Public.PERSONNES_EXILEES.value, _("Personnes exilées")
     JOB_SEEKERS = Public.DEMANDEURS_EMPLOI.value, _("Demandeurs d’emploi")
-    STUDENTS = Public.ETUDIANTS.value, _("Étudiants")
+    RSA = "beneficiaires-rsa", _("Bénéficiaires du RSA")
+    MINIMA_SOCIAUX = Public.BENEFICIAIRES_DES_MINIMAS_SOCIAUX.value, _("Bénéficiaires des minimas sociaux")
+    WORKERS = Public.ACTIFS.value, _("Actifs")
+    YOUNG = Public.JEUNES.value, _("Jeunes")
+    PARENTS = "parents-eleves", _("Parents d’élèves")
     FAMILIES = Public.FAMILLES.value, _("Familles")
     WOMEN = Public.FEMMES.value, _("Femmes")
-    YOUNG = Public.JEUNES.value, _("Jeunes")
+    QPV = Public.RESIDENTS_QPV_FRR.value, _("Résidents en QPV ou FRR")
+    STUDENTS = Public.ETUDIANTS.value, _("Étudiants")
+    SENIORS = Public.SENIORS.value, _("Séniors")
     DISABILITY = Public.PERSONNES_EN_SITUATION_DE_HANDICAP.value, _("Personnes en situation de handicap")
+    SHELTER = "residents-hebergement", _("Résidents de centre d’hébergement ou de CADA")
     EMERGENCY = Public.PERSONNES_EN_SITUATION_D_URGENCE.value, _("Personnes en situation d’urgence")
     SPECIFIC_LEGAL = (
         Public.PERSONNES_EN_SITUATION_JURIDIQUE_SPECIFIQUE.value,
         _("Personnes en situation juridique spécifique"),
     )
-    EXILES = Public.PERSONNES_EXILEES.value, _("Personnes exilées")
-    QPV = Public.RESIDENTS_QPV_FRR.value, _("Résidents en QPV ou FRR")
-    SENIORS = Public.SENIORS.value, _("Séniors")
-    # Ours: the audiences of the language offer that data·inclusion folds into the ones above.
-    CIR = "signataires-cir", _("Primo-arrivants signataires du CIR")
-    BPI = "bpi", _("Réfugiés / bénéficiaires de la protection internationale")
-    ASYLUM_SEEKERS = "demandeurs-asile", _("Demandeurs d’asile")
-    TEMPORARY_PROTECTION = "protection-temporaire", _("Bénéficiaires de la protection temporaire")
-    PARENTS = "parents-eleves", _("Parents d’élèves")
-    YOUNG_16_25 = "jeunes-16-25", _("Jeunes (16-25 ans)")
-    RSA = "beneficiaires-rsa", _("Bénéficiaires du RSA")
-    SHELTER = "residents-hebergement", _("Résidents de centre d’hébergement ou de CADA")
+    EVERYONE = Public.TOUS_PUBLICS.value, _("Tous publics")
+
+
+# Former audience values → the value that now carries their meaning. Links, printed QR codes and files written
+# before the merge still carry them: the search parameters and the importers read them through this table.
+RETIRED_AUDIENCES = {
+    "jeunes-16-25": Audience.YOUNG,  # "Jeunes (16-25 ans)" was data·inclusion's "jeunes" under a second value
+}
+# Their labels, as spreadsheets filled from an older template carry them.
+RETIRED_AUDIENCE_LABELS = {"Jeunes (16-25 ans)": Audience.YOUNG}
+
+
+def current_audience(value: str) -> str:
+    """The audience value that carries the meaning of `value` today (itself unless it was retired)."""
+    return str(RETIRED_AUDIENCES.get(value, value))
 
 
 class AudienceMode(models.TextChoices):
@@ -218,7 +240,7 @@ RESEAU_ALPHA_AUDIENCES = {
     "PUBLIC_TOUS": Audience.EVERYONE,
     "PUBLIC_RSA": Audience.RSA,
     "PUBLIC_HABITANT_QUARTIER_POLITIQUE_VILLE": Audience.QPV,
-    "PUBLIC_JEUNES": Audience.YOUNG_16_25,
+    "PUBLIC_JEUNES": Audience.YOUNG,
     "PUBLIC_PERSONNES_AGEES": Audience.SENIORS,
     "PUBLIC_FEMMES": Audience.WOMEN,
     "PUBLIC_PARENTS_ELEVES": Audience.PARENTS,
@@ -237,7 +259,6 @@ AUDIENCE_TO_DI_PUBLIC = {
     Audience.ASYLUM_SEEKERS: Public.PERSONNES_EXILEES,
     Audience.TEMPORARY_PROTECTION: Public.PERSONNES_EXILEES,
     Audience.PARENTS: Public.FAMILLES,
-    Audience.YOUNG_16_25: Public.JEUNES,
     Audience.RSA: Public.BENEFICIAIRES_DES_MINIMAS_SOCIAUX,
     Audience.SHELTER: Public.PERSONNES_EN_SITUATION_D_URGENCE,
 }

@@ -272,8 +272,10 @@ class MembershipFilter(Filter):
         group: str,
         legend: Promise,
         hides_empty: bool = False,
+        aliases: dict[str, str] | None = None,
     ) -> None:
         self.name, self.attribute, self.rows, self.field, self.choices = name, attribute, rows, field, choices
+        self.aliases = aliases or {}  # retired values still read (shared links, printed QR codes) → today's
         self.open_when_none, self.hides_empty = open_when_none, hides_empty
         self.params = (Param(name, description, schema),)
         self.group, self.legend = group, legend
@@ -282,7 +284,8 @@ class MembershipFilter(Filter):
         return {self.attribute: []}
 
     def read(self, reader: ParamReader) -> dict[str, Any]:
-        return {self.attribute: reader.choices(self.name, {v: v for v, _label in self.choices()})}
+        allowed = {v: v for v, _label in self.choices()} | self.aliases
+        return {self.attribute: reader.choices(self.name, allowed)}
 
     def load(self, index: "CourseIndex", columns: dict[str, Sequence[Any]]) -> None:
         members = index.members_of(self.rows(), self.field, [v for v, _label in self.choices()])

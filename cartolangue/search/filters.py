@@ -295,6 +295,7 @@ COURSE_FILTERS: list[Filter] = [
         open_when_none=True,
         group="main",
         legend=_("La personne est…"),
+        aliases={old: str(new) for old, new in enums.RETIRED_AUDIENCES.items()},
     ),
     SlotFilter(),
     BooleanFilter(

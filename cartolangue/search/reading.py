@@ -248,7 +248,7 @@ class ParamReader:
             if commune is not None:
                 centres.append(Centre(commune.latitude, commune.longitude, commune))
             else:
-                self.fail(COMMUNE.name, _("commune « %(code)s » inconnue") % {"code": code[:10]})
+                self.fail(COMMUNE.name, _unknown_commune(code))
         if (lat is None) != (lon is None):
             self.fail(LATITUDE.name if lat is None else LONGITUDE.name, _("lat et lon vont ensemble"))
         elif lat is not None and lon is not None:
@@ -259,6 +259,18 @@ class ParamReader:
         page = self.number(PAGE.name, minimum=1, maximum=MAX_PAGE, integer=True) or 1
         size = self.number(PAGE_SIZE_PARAM.name, minimum=1, maximum=MAX_PAGE_SIZE, integer=True) or PAGE_SIZE
         return int(page), int(size)
+
+
+def _unknown_commune(code: str) -> str:
+    """The error for a `commune` that is no INSEE code. A post code (which several communes may share) is
+    answered with the INSEE codes of the communes it serves, for the client to choose: never a guess."""
+    served = Commune.objects.filter(post_codes__code=code).order_by("name").values_list("code_insee", "name")
+    if not served:
+        return _("commune « %(code)s » inconnue") % {"code": code[:10]}
+    return _("« %(code)s » est un code postal, pas un code INSEE : choisissez parmi %(choices)s") % {
+        "code": code,
+        "choices": ", ".join(f"{insee} ({name})" for insee, name in served[:10]),
+    }
 
 
 def _commune(code: str) -> Commune | None:

@@ -3,10 +3,8 @@ engine."""
 
 from typing import Any
 
-from data_inclusion.schema.v1 import Public
 from django.utils.translation import gettext_lazy as _
 
-from cartolangue.offers import enums
 from cartolangue.search.filters import COURSE_FILTERS
 from cartolangue.search.params import SORTS
 
@@ -20,11 +18,6 @@ RADIUS_CHOICES = [
 ]
 
 SORT_CHOICES = list(SORTS.items())
-
-
-# The language offer's own audiences first, then data·inclusion's general ones.
-_DI_PUBLICS = {p.value for p in Public}
-AUDIENCE_ORDER = [a.value for a in enums.Audience if a.value not in _DI_PUBLICS] + sorted(_DI_PUBLICS)
 
 
 FORM_GROUPS = ("main", "practical", "more")
@@ -51,8 +44,6 @@ def filter_groups(facets, hidden_empty=("financeur",)):
         out = []
         for name, legend, labels in fieldsets:
             facet = facets.get(name, [])
-            if name == "public":
-                facet = sorted(facet, key=lambda f: AUDIENCE_ORDER.index(f.value))
             values = [
                 (f.value, labels.get(f.value, f.label), f.count, f.selected)
                 for f in facet

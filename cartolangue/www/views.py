@@ -2,7 +2,6 @@
 render; the engine (`cartolangue.search`) does all the filtering."""
 
 import math
-import re
 
 from django.conf import settings
 from django.db import transaction
@@ -21,7 +20,6 @@ from cartolangue.interop.publication import published_overview
 from cartolangue.offers.models import Course, Structure
 from cartolangue.offers.stats import counts_by_departement, counts_by_zone, offer_totals
 from cartolangue.search.engine import (
-    commune_suggestions,
     course_search,
     exam_search,
     nearest_course,
@@ -34,10 +32,13 @@ from cartolangue.search.params import (
     parse_course_query,
     parse_exam_query,
 )
+from cartolangue.search.places import place_match
 from cartolangue.text import fold
 from cartolangue.www.forms import RADIUS_CHOICES, SORT_CHOICES, filter_groups
 
-PAGE_ONLY_PARAMS = {"onglet", "lieu_inconnu", "selection"}
+# A typed place the page could not turn into one commune: none fits (`lieu_inconnu`) or several do (`lieu_ambigu`).
+PLACE_NOTICES = ("lieu_inconnu", "lieu_ambigu")
+PAGE_ONLY_PARAMS = {"onglet", "selection", *PLACE_NOTICES}
 # The search a course or structure page returns to travels in its link as `retour=<the search's query string>`
 # (no cookie, no JavaScript). Only the query string travels: the path is always the search page's own, so the
 # back link cannot lead anywhere else (no open redirect). Beyond this length it is dropped, not cut.
@@ -82,6 +83,7 @@ def search(request):
         "tab": tab,
         "errors": query.errors + exam_query.errors,
         "unknown_place": unknown_place,
+        "typed_place": unknown_place or params.get("lieu_ambigu", ""),
         "main_filters": main_filters,
         "practical_filters": practical_filters,
         "more_filters": more_filters,
@@ -103,6 +105,7 @@ def search(request):
         "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
     }
     context.update(_selection_context(request, params, course_params, result))
+    context.update(_place_choices(params))
     context.update(_nearest_beyond(params, query, result, exam_query, exams if tab == "tests" else None))
     context["return_query"] = _return_query(_with(params))
     return render(request, "www/search.html", context)
@@ -163,7 +166,8 @@ def _selection_links(params):
     encoded once: the page makes one link per card)."""
     out = params.copy()
     out.pop("selection", None)
-    out.pop("lieu_inconnu", None)
+    for key in PLACE_NOTICES:
+        out.pop(key, None)
     base = out.urlencode()
     base = f"?{base}&" if base else "?"
     return lambda ids: base + urlencode([("selection", i) for i in ids])
@@ -203,31 +207,44 @@ def _selection_context(request, params, course_params, result):
 
 
 def _resolve_place(params):
+    """The typed place (`lieu`) → `commune=` when it names one commune; `lieu_ambigu=` when several fit (the page
+    lists them), `lieu_inconnu=` when none does."""
     canonical = params.copy()
     text = canonical.pop("lieu")[-1].strip()
-    canonical.pop("lieu_inconnu", None)
+    for key in PLACE_NOTICES:
+        canonical.pop(key, None)
     current = Commune.objects.filter(code_insee=canonical.get("commune", "")).first()
     if not text:
         canonical.pop("commune", None)
     elif current is None or fold(current.name) != fold(text):
-        code = re.search(r"\((\d{5})\)\s*$", text)
-        name = re.sub(r"\s*\(\d{5}\)\s*$", "", text)
-        found = commune_suggestions(name, limit=1)
-        if code:
-            exact = [c for c in commune_suggestions(code.group(1), limit=20) if fold(c.name) == fold(name)]
-            found = exact or found
+        match = place_match(text)
         canonical.pop("commune", None)
-        if found:
-            canonical["commune"] = found[0].code_insee
+        if match.commune is not None:
+            canonical["commune"] = match.commune.code_insee
         else:
-            canonical["lieu_inconnu"] = text[:100]
+            canonical["lieu_ambigu" if match.choices else "lieu_inconnu"] = text[:100]
     canonical.pop("page", None)
     return canonical
 
 
+def _place_choices(params):
+    """An ambiguous place: the communes it may mean, each a link to this search around that commune."""
+    text = params.get("lieu_ambigu", "")
+    match = place_match(text) if text else None
+    if match is None or not match.choices:
+        return {}
+    return {
+        "place_choices": [
+            {"commune": c, "url": "?" + _with(params, commune=c.code_insee, page=None)} for c in match.choices
+        ],
+        "place_choices_more": match.more,
+    }
+
+
 def _with(params, **changes):
     out = params.copy()
-    out.pop("lieu_inconnu", None)
+    for key in PLACE_NOTICES:
+        out.pop(key, None)
     for key, value in changes.items():
         out.pop(key, None)
         if value is not None:

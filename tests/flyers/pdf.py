@@ -196,3 +196,23 @@ def missing_words(expected, extracted, rtl, reorders_marks=False):
     return [
         w for w in words(expected) if not any(strip(form) in strip(haystack) for form in {w, as_extracted(w, rtl)})
     ]
+
+
+def word_boxes(path):
+    """[(word, x_min, y_min)] of the first page as drawn (pdftotext -bbox): a right-to-left word comes out with
+    its letters in visual order, i.e. reversed, and its position says where it is drawn."""
+    out = run("pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-")
+    return [
+        (html.unescape(word), float(x), float(y))
+        for x, y, word in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>(.*?)</word>', out)
+    ]
+
+
+def drawn_at(path, word):
+    """(x, y) where `word` is drawn, matched in logical or visual (reversed) order after shaping is undone."""
+    wanted = unicodedata.normalize("NFKC", word)
+    for text, x, y in word_boxes(path):
+        text = unicodedata.normalize("NFKC", text)
+        if wanted in (text, text[::-1]):
+            return x, y
+    raise AssertionError(f"{word!r} is not drawn on the page")

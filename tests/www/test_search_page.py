@@ -63,7 +63,9 @@ def test_place_typed_by_name_redirects_to_a_shareable_url(client):
     assert "commune=95572" in response["Location"]
     response = client.get("/", {"lieu": "Nulle-Part-sur-Mer"})
     follow = client.get(response["Location"])
-    assert "Aucune commune d'Île-de-France ne correspond à « Nulle-Part-sur-Mer »" in follow.content.decode()
+    assert (
+        "Aucune commune d'Île-de-France ne correspond à « <bdi>Nulle-Part-sur-Mer</bdi> »" in follow.content.decode()
+    )
     # An emptied place field drops the location.
     assert client.get("/", {"lieu": "", "commune": "95585"})["Location"] == "/?"
 

@@ -65,7 +65,6 @@ AUDIENCE_FROM_PUBLIC_CODE = {
     "81023": enums.Audience.CIR,  # Primo-arrivant
     "81042": enums.Audience.BPI,  # Public réfugié
     "80010": enums.Audience.RSA,  # Bénéficiaire du RSA
-    "81024": enums.Audience.YOUNG_16_25,  # Jeune 16-25 ans
 }
 # Our audiences → the Formacode public written in `code-public-vise` (exact value in extras).
 PUBLIC_CODE_FROM_AUDIENCE = {
@@ -81,7 +80,6 @@ PUBLIC_CODE_FROM_AUDIENCE = {
     enums.Audience.EXILES: "81022",
     enums.Audience.CIR: "81023",
     enums.Audience.BPI: "81042",
-    enums.Audience.YOUNG_16_25: "81024",
     enums.Audience.RSA: "80010",
 }
 EVERYONE_PUBLIC_CODE = "83056"

@@ -445,7 +445,8 @@ class LheoReader:
         )
         if "public" in x or "type-cours" in x:  # carto-langue extras: authoritative, even when empty
             fields["audiences"] = {
-                value: extra.get("tag") or enums.AudienceMode.PRIORITY for value, extra in x.get("public", [])
+                enums.current_audience(value): extra.get("tag") or enums.AudienceMode.PRIORITY
+                for value, extra in x.get("public", [])
             }
         else:
             audiences = {}

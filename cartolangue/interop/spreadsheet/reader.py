@@ -61,6 +61,7 @@ from cartolangue.interop.spreadsheet.columns import (
     flat_columns,
     normalise,
 )
+from cartolangue.offers import enums
 from cartolangue.offers.models import Provenance
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -119,6 +120,9 @@ def referential_lookups():
                 lookup.setdefault(normalise(value), value)
         if key == "boolean":
             lookup.update({w: True for w in TRUE_WORDS} | {w: False for w in FALSE_WORDS})
+        if key == "audience":
+            retired = enums.RETIRED_AUDIENCES | enums.RETIRED_AUDIENCE_LABELS
+            lookup.update({normalise(old): new.value for old, new in retired.items()})
         lookups[key] = lookup
     return lookups
 

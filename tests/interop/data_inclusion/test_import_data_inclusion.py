@@ -15,7 +15,7 @@ from cartolangue.offers.models import Course, Place, Session, Structure, Structu
 
 DATA = Path(__file__).parent / "data"
 REPO_SAMPLE = Path(__file__).resolve().parents[3] / "data" / "interop" / "data-inclusion-carif-oref-fle-sample.json"
-OUTSIDE = "commune inconnue ou hors des territoires chargés"
+OUTSIDE = "hors Île-de-France"
 
 
 def run(tmp_path, *args):
@@ -33,7 +33,8 @@ def run(tmp_path, *args):
 
 
 def account(report):
-    return {k: report[k] for k in ("created", "updated", "unchanged", "rejected", "filtered")}
+    counts = {k: report[k] for k in ("created", "updated", "unchanged", "rejected", "filtered")}
+    return {**counts, "outside": len(report["outside_territory"])}
 
 
 def local(year, month, day):
@@ -52,17 +53,17 @@ def examples(shared_data):
 def test_carif_oref_sample_two_idf_services_created_three_outside_rejected(tmp_path, examples):
     report = run(tmp_path, examples / "di-v1-services-carif-oref-fle-sample.json")
 
-    assert account(report) == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 3, "filtered": 0}
-    assert [(r["record_id"], r["location"]) for r in report["rejections"]] == [
+    assert account(report) == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 0, "filtered": 0, "outside": 3}
+    assert report["rejections"] == []
+    assert [(r["record_id"], r["location"]) for r in report["outside_territory"]] == [
         ("carif-oref--01_GE2021586", "[0]"),
         ("carif-oref--01_GE2030516", "[1]"),
         ("carif-oref--07_763179S", "[2]"),
     ]
-    assert report["rejections"][0]["reason"] == (
-        "commune inconnue ou hors des territoires chargés "
-        "(code INSEE « 57537 », code postal « 57540 », ville « Petite-Rosselle »)"
+    assert report["outside_territory"][0]["reason"] == (
+        "hors Île-de-France (code INSEE « 57537 », code postal « 57540 », ville « Petite-Rosselle »)"
     )
-    assert all(r["reason"].startswith(OUTSIDE) for r in report["rejections"])
+    assert all(r["reason"].startswith(OUTSIDE) for r in report["outside_territory"])
     assert report["warnings"] == [
         {
             "record_id": "carif-oref--14_SE_0001116947",
@@ -137,7 +138,7 @@ def test_carif_oref_sample_two_idf_services_created_three_outside_rejected(tmp_p
 def test_committed_demo_copy_is_the_shared_sample_and_imports(tmp_path):
     report = run(tmp_path, REPO_SAMPLE)
 
-    assert account(report) == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 3, "filtered": 0}
+    assert account(report) == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 0, "filtered": 0, "outside": 3}
     assert sorted(Course.objects.values_list("source_id", "place__commune__code_insee")) == [
         ("carif-oref--14_SE_0001116947", "78440"),
         ("carif-oref--14_SE_0001597312", "78361"),
@@ -157,7 +158,7 @@ def test_every_sample_service_is_valid_v1():
 def test_api_envelope_of_services_not_about_french_is_filtered(tmp_path, examples):
     report = run(tmp_path, examples / "api-v1-test_list_services_all.snapshot.json")
 
-    assert account(report) == {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "filtered": 1}
+    assert account(report) == {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "filtered": 1, "outside": 0}
     assert report["filtered_reasons"] == {"thématique hors apprentissage du français": 1}
     assert Course.objects.count() == 0
 
@@ -171,7 +172,7 @@ def test_api_envelope_of_structures_is_read_with_structures_option(tmp_path, exa
         examples / "api-v1-test_list_structures_all.snapshot.json",
     )
 
-    assert account(report) == {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "filtered": 1}
+    assert account(report) == {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "filtered": 1, "outside": 0}
     assert report["warnings"] == []
     assert Structure.objects.count() == 0  # a structure without a French course is not stored
 
@@ -194,7 +195,7 @@ def test_structures_file_given_as_services_is_refused_with_a_hint(examples):
 def test_services_with_structures_file_and_embedded_structure(tmp_path):
     report = run(tmp_path, DATA / "services-idf.json", "--structures", DATA / "structures-idf.json")
 
-    assert account(report) == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 3, "filtered": 1}
+    assert account(report) == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 3, "filtered": 1, "outside": 0}
     assert report["filtered_reasons"] == {"thématique hors apprentissage du français": 1}
     assert report["rejections"] == [
         {
@@ -297,7 +298,7 @@ def test_minimal_structure_is_completed_by_a_later_import_with_its_structures(tm
     report = run(tmp_path, REPO_SAMPLE, "--structures", structures)
 
     # The counts are of courses; the structure is updated under them (and the courses' search text with it).
-    assert account(report) == {"created": 0, "updated": 0, "unchanged": 2, "rejected": 3, "filtered": 0}
+    assert account(report) == {"created": 0, "updated": 0, "unchanged": 2, "rejected": 0, "filtered": 0, "outside": 3}
     assert [(w["location"], w["reason"]) for w in report["warnings"]] == [
         ("[3]", "frais non renseignés : coût à demander"),
         (
@@ -325,7 +326,7 @@ def test_search_endpoint_items_are_unwrapped_and_other_pages_are_reported(tmp_pa
 
     report = run(tmp_path, path)
 
-    assert account(report) == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 0, "filtered": 0}
+    assert account(report) == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 0, "filtered": 0, "outside": 0}
     assert report["warnings"][0] == {
         "record_id": "",
         "location": str(path),
@@ -346,8 +347,15 @@ def test_second_import_changes_nothing(tmp_path):
     again = run(tmp_path, DATA / "services-idf.json", "--structures", DATA / "structures-idf.json")
     sample_again = run(tmp_path, REPO_SAMPLE)
 
-    assert account(again) == {"created": 0, "updated": 0, "unchanged": 2, "rejected": 3, "filtered": 1}
-    assert account(sample_again) == {"created": 0, "updated": 0, "unchanged": 2, "rejected": 3, "filtered": 0}
+    assert account(again) == {"created": 0, "updated": 0, "unchanged": 2, "rejected": 3, "filtered": 1, "outside": 0}
+    assert account(sample_again) == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 2,
+        "rejected": 0,
+        "filtered": 0,
+        "outside": 3,
+    }
     assert list(Course.objects.order_by("pk").values_list("pk", "updated_at", "search_text")) == before
     assert (Structure.objects.count(), Place.objects.count()) == (4, 4)
 
@@ -357,7 +365,7 @@ def test_dry_run_writes_nothing(tmp_path):
     report = run(tmp_path, REPO_SAMPLE, "--dry-run")
 
     assert report["dry_run"] is True
-    assert account(report) == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 3, "filtered": 0}
+    assert account(report) == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 0, "filtered": 0, "outside": 3}
     assert (Course.objects.count(), Structure.objects.count(), Place.objects.count()) == (0, 0, 0)
     assert StructureSource.objects.count() == 0
 
@@ -384,15 +392,19 @@ def test_report_json_and_printed_report(tmp_path):
         "format": "data·inclusion v1",
         "dry_run": False,
     }
-    assert len(report["rejections"]) == 3 and len(report["warnings"]) == 4
+    assert len(report["outside_territory"]) == 3 and len(report["warnings"]) == 4
+    assert report["rejections"] == []
     assert report["structures_merged"] == []
     assert Course.objects.filter(source="di-test").count() == 2
     lines = out.getvalue().splitlines()
     assert lines[0] == (
         "data-inclusion-carif-oref-fle-sample.json (data·inclusion v1) : 2 créé(s), 0 mis à jour, "
-        "0 inchangé(s), 3 rejeté(s)"
+        "0 inchangé(s), 0 rejeté(s)"
     )
-    assert lines[1].startswith("REJETÉ carif-oref--01_GE2021586 ([0]) : commune inconnue")
+    # The records outside Île-de-France are explained as expected, not printed as errors.
+    assert lines[1] == "3 enregistrements hors Île-de-France écartés (attendu)"
+    assert lines[2].startswith("  - carif-oref--01_GE2021586 ([0]) : hors Île-de-France (code INSEE « 57537 »")
+    assert not [line for line in lines if line.startswith("REJETÉ")]
 
 
 @pytest.mark.django_db

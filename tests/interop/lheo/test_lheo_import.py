@@ -223,17 +223,16 @@ def test_coordinates_far_from_the_commune_are_replaced_by_its_centre(tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_course_outside_the_territories_is_rejected_and_the_rest_imported(tmp_path):
+def test_a_course_outside_the_territories_is_left_out_apart_from_errors_and_the_rest_imported(tmp_path):
     outside = formation(numero="F2", insee="29233", post_code="29391", city="QUIMPERLÉ", geo="")
     path = lheo_file(tmp_path, formation() + outside + formation(numero="F3"))
     report = report_of(path, tmp_path)
-    assert (report["created"], report["rejected"]) == (2, 1)
-    assert report["rejections"] == [
+    assert (report["created"], report["rejected"], report["rejections"]) == (2, 0, [])
+    assert report["outside_territory"] == [
         {
             "record_id": "A-F2",
             "location": "ligne 62",
-            "reason": "commune inconnue ou hors des territoires chargés (code INSEE « 29233 », "
-            "code postal « 29391 », ville « QUIMPERLÉ »)",
+            "reason": "hors Île-de-France (code INSEE « 29233 », code postal « 29391 », ville « QUIMPERLÉ »)",
         }
     ]
     assert sorted(Course.objects.values_list("source_id", flat=True)) == ["A-F1", "A-F3"]
@@ -436,8 +435,8 @@ def test_real_files_with_their_formacodes_kept_are_mapped_repaired_or_rejected(s
     ]
 
     onisep = report_of(examples / "onisep-bts-nrc-lheo-2.2.xml", tmp_path, "--formacodes", str(codes))
-    assert onisep["rejected"] == 1
-    assert "QUIMPERLÉ" in onisep["rejections"][0]["reason"]
+    assert (onisep["rejected"], len(onisep["outside_territory"])) == (0, 1)
+    assert "QUIMPERLÉ" in onisep["outside_territory"][0]["reason"]
 
     index = report_of(
         examples / "intercarif-lheo-index-single-offer-92-2019.xml", tmp_path, "--formacodes", str(codes)

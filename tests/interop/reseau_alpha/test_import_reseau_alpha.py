@@ -31,7 +31,8 @@ def run(tmp_path, *args):
 
 
 def account(report):
-    return {k: report[k] for k in ("created", "updated", "unchanged", "rejected", "filtered")}
+    counts = {k: report[k] for k in ("created", "updated", "unchanged", "rejected", "filtered")}
+    return {**counts, "outside": len(report["outside_territory"])}
 
 
 def warnings_of(report, record_id):
@@ -74,7 +75,7 @@ BELLECOUR = place_key("1 place Bellecour", "69002", "Lyon")
 def test_sample_account_and_rejections(tmp_path):
     report = run(tmp_path, SAMPLE)
 
-    assert account(report) == {"created": 6, "updated": 0, "unchanged": 0, "rejected": 4, "filtered": 0}
+    assert account(report) == {"created": 6, "updated": 0, "unchanged": 0, "rejected": 3, "filtered": 0, "outside": 1}
     assert report["rejections"] == [
         {
             "record_id": f"2001-{TOULEUSES}",
@@ -87,16 +88,18 @@ def test_sample_account_and_rejections(tmp_path):
             "reason": "le niveau d'entrée dépasse le niveau visé",
         },
         {
-            "record_id": f"3031-{BELLECOUR}",
-            "location": "structures[2].formations[0]",
-            "reason": "commune inconnue ou hors des territoires chargés "
-            "(code INSEE «  », code postal « 69002 », ville « Lyon »)",
-        },
-        {
             "record_id": "3001",
             "location": "structures[3].formations[0]",
             "reason": "identifiant de structure manquant",
         },
+    ]
+    # Lyon is outside Île-de-France: left out by design, apart from the errors.
+    assert report["outside_territory"] == [
+        {
+            "record_id": f"3031-{BELLECOUR}",
+            "location": "structures[2].formations[0]",
+            "reason": "hors Île-de-France (code INSEE «  », code postal « 69002 », ville « Lyon »)",
+        }
     ]
     assert sorted(Course.objects.values_list("source_id", flat=True)) == sorted(
         [
@@ -306,7 +309,7 @@ def test_second_import_changes_nothing(tmp_path):
 
     report = run(tmp_path, SAMPLE)
 
-    assert account(report) == {"created": 0, "updated": 0, "unchanged": 6, "rejected": 4, "filtered": 0}
+    assert account(report) == {"created": 0, "updated": 0, "unchanged": 6, "rejected": 3, "filtered": 0, "outside": 1}
     assert list(Course.objects.order_by("pk").values_list("pk", "updated_at", "search_text", "place_id")) == before
     assert (
         (
@@ -331,7 +334,7 @@ def test_changed_formation_is_updated(tmp_path):
 
     report = run(tmp_path, changed)
 
-    assert account(report) == {"created": 0, "updated": 2, "unchanged": 4, "rejected": 4, "filtered": 0}
+    assert account(report) == {"created": 0, "updated": 2, "unchanged": 4, "rejected": 3, "filtered": 0, "outside": 1}
     assert course(f"1001-{COUTELLERIE}").places_available is False
     assert sessions(course(f"1001-{LINANDES}")) == [(f"1001-{LINANDES}", D(2026, 1, 5), D(2026, 7, 3))]
 
@@ -341,7 +344,7 @@ def test_dry_run_writes_nothing(tmp_path):
     report = run(tmp_path, SAMPLE, "--dry-run")
 
     assert report["dry_run"] is True
-    assert account(report) == {"created": 6, "updated": 0, "unchanged": 0, "rejected": 4, "filtered": 0}
+    assert account(report) == {"created": 6, "updated": 0, "unchanged": 0, "rejected": 3, "filtered": 0, "outside": 1}
     assert (Course.objects.count(), Structure.objects.count(), Place.objects.count(), Session.objects.count()) == (
         0,
         0,
@@ -394,7 +397,7 @@ def test_bad_record_rejected_the_rest_imported(tmp_path):
 
     report = run(tmp_path, path)
 
-    assert account(report) == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 3, "filtered": 0}
+    assert account(report) == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 3, "filtered": 0, "outside": 0}
     assert [(r["location"], r["reason"]) for r in report["rejections"]] == [
         ("structures[0].formations[1]", "pas un objet JSON"),
         ("structures[0].formations[2]", "aucune adresse pour cette formation"),

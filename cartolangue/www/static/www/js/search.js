@@ -34,6 +34,11 @@
           var fresh = doc.getElementById(id);
           if (fresh) { document.getElementById(id).innerHTML = fresh.innerHTML; }
         });
+        // Parts of the page outside the results that carry the query: the language switcher's links.
+        document.querySelectorAll("[data-follows-query]").forEach(function (part) {
+          var fresh = doc.querySelector('[data-follows-query="' + part.dataset.followsQuery + '"]');
+          if (fresh) { part.innerHTML = fresh.innerHTML; }
+        });
         var freshFilters = doc.querySelector(".filters");
         var filters = form.querySelector(".filters");
         if (freshFilters && filters) { filters.innerHTML = freshFilters.innerHTML; }
