@@ -16,7 +16,6 @@ import numpy as np
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cartolangue.geo.distance import bbox_around, nearest_km
 from cartolangue.offers.models import ExamSession
 from cartolangue.search.filters import (
     CERTIFICATION,
@@ -27,7 +26,7 @@ from cartolangue.search.filters import (
     certification_codes,
 )
 from cartolangue.search.params import ExamQuery
-from cartolangue.search.reading import DATE_SCHEMA, YES_NO_SCHEMA, Location, Param, ParamReader
+from cartolangue.search.reading import DATE_SCHEMA, YES_NO_SCHEMA, Param, ParamReader
 from cartolangue.search.version import memo_by_version
 
 NO_DEADLINE = np.iinfo(np.int32).max
@@ -179,28 +178,6 @@ class ExamMatches:
     certification_counts: dict[str, int]  # every filter but the certification's
 
 
-def _location_mask(table: ExamTable, location: Location) -> tuple[np.ndarray, np.ndarray]:
-    communes = [c.commune.pk for c in location.centres if c.commune]
-    distance = np.full(table.size, np.inf)
-    if location.radius_km == 0 and communes:
-        mask = np.isin(table.commune, communes)
-        rows = np.flatnonzero(mask)
-        distance[rows] = nearest_km(table.latitude[rows], table.longitude[rows], location.centres)
-        return mask, distance
-    mask = np.zeros(table.size, dtype=bool)
-    for centre in location.centres:
-        min_lat, max_lat, min_lon, max_lon = bbox_around(centre.latitude, centre.longitude, location.radius_km)
-        mask |= (
-            (table.latitude >= min_lat)
-            & (table.latitude <= max_lat)
-            & (table.longitude >= min_lon)
-            & (table.longitude <= max_lon)
-        )
-    rows = np.flatnonzero(mask)
-    distance[rows] = nearest_km(table.latitude[rows], table.longitude[rows], location.centres)
-    return mask & (distance <= location.radius_km), distance
-
-
 def exam_matches(
     query: ExamQuery, *, today: datetime.date | None = None, start: int = 0, limit: int | None = None
 ) -> ExamMatches:
@@ -213,7 +190,9 @@ def exam_matches(
     scope = np.ones(table.size, dtype=bool)
     distance = None
     if query.location:
-        scope, distance = _location_mask(table, query.location)
+        scope, distance = query.location.reach(
+            table.latitude, table.longitude, lambda communes: np.isin(table.commune, communes)
+        )
     matching = scope.copy()
     for mask in masks.values():
         matching &= mask

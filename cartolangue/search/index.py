@@ -18,11 +18,10 @@ import numpy as np
 from django.db import connections
 from django.db.models import Case, IntegerField, Max, QuerySet, Value, When
 
-from cartolangue.geo.distance import bbox_around, nearest_km
 from cartolangue.offers.models import DEMO_SOURCE, Course, Session, TimeSlot
 from cartolangue.search.filter_kinds import NULL, FacetValue
 from cartolangue.search.filters import COURSE_FILTERS, SLOT_NAMES, slot_categories
-from cartolangue.search.reading import NO_LEVEL_MARK, Location
+from cartolangue.search.reading import NO_LEVEL_MARK
 from cartolangue.search.text_index import TextIndex
 from cartolangue.search.version import BoundedDict
 
@@ -298,34 +297,14 @@ class CourseIndex:
         """Filter name → the courses it keeps, for the filters the query uses."""
         return {f.name: f.mask(self, query, today) for f in COURSE_FILTERS if f.active(query.values)}
 
-    def _location(self, location: Location) -> tuple[np.ndarray, np.ndarray]:
-        """(mask of the courses within reach, distance of every course in reach)."""
-        communes = [c.commune.pk for c in location.centres if c.commune]
-        if location.radius_km == 0 and communes:
-            mask = self.in_communes(np.array(communes, dtype=np.int64))
-        else:
-            mask = np.zeros(self.size, dtype=bool)
-            for c in location.centres:
-                min_lat, max_lat, min_lon, max_lon = bbox_around(c.latitude, c.longitude, location.radius_km)
-                mask |= (
-                    (self.latitude >= min_lat)
-                    & (self.latitude <= max_lat)
-                    & (self.longitude >= min_lon)
-                    & (self.longitude <= max_lon)
-                )
-        candidates = np.flatnonzero(mask)
-        distance = np.full(self.size, np.inf)
-        distance[candidates] = nearest_km(self.latitude[candidates], self.longitude[candidates], location.centres)
-        if not (location.radius_km == 0 and communes):
-            mask &= distance <= location.radius_km
-        return mask, distance
-
     def matches(self, query: Any, today: datetime.date, alive: np.ndarray | None = None) -> tuple:
         """(filters, scope, distance, matching): the filter columns, the courses within reach (and `alive`:
         not superseded, search/live.py), every course's distance (None without a location), and the
         courses matching everything."""
         filters = self.filters(query, today)
-        reach, distance = self._location(query.location) if query.location else (None, None)
+        reach, distance = (
+            query.location.reach(self.latitude, self.longitude, self.in_communes) if query.location else (None, None)
+        )
         scope = reach if alive is None else (alive if reach is None else reach & alive)
         matching = np.ones(self.size, dtype=bool) if scope is None else scope.copy()
         for mask in filters.values():

@@ -7,14 +7,17 @@ Every parameter may repeat: values of one parameter are OR-ed, parameters are AN
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cartolangue.geo.distance import bbox_around, nearest_km
 from cartolangue.geo.models import Commune
 from cartolangue.offers import enums
 from cartolangue.offers.indexing import normalise
@@ -124,6 +127,28 @@ class Location:
     @property
     def label(self) -> str:
         return ", ".join(c.label for c in self.centres)
+
+    def reach(
+        self, latitude: np.ndarray, longitude: np.ndarray, in_communes: Callable[[np.ndarray], np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(which rows lie within reach, every row's distance in km to the nearest centre, inf out of reach)
+        for columns of coordinates: within the radius, after a bounding-box pre-filter; with a radius of 0,
+        in the centres' communes (`in_communes`: commune ids → the rows located there)."""
+        communes = np.array([c.commune.pk for c in self.centres if c.commune], dtype=np.int64)
+        in_commune_only = self.radius_km == 0 and len(communes) > 0
+        if in_commune_only:
+            mask = in_communes(communes)
+        else:
+            mask = np.zeros(len(latitude), dtype=bool)
+            for c in self.centres:
+                min_lat, max_lat, min_lon, max_lon = bbox_around(c.latitude, c.longitude, self.radius_km)
+                mask |= (latitude >= min_lat) & (latitude <= max_lat) & (longitude >= min_lon) & (longitude <= max_lon)
+        candidates = np.flatnonzero(mask)
+        distance = np.full(len(latitude), np.inf)
+        distance[candidates] = nearest_km(latitude[candidates], longitude[candidates], self.centres)
+        if not in_commune_only:
+            mask &= distance <= self.radius_km
+        return mask, distance
 
 
 class ParamReader:
