@@ -108,6 +108,7 @@ class CourseOut(Schema):
     modality: Label
     registration_mode: Label | None
     places_available: bool | None
+    seats_left: int | None = Field(None, description="Places restantes ; null : nombre non précisé.")
     funders: list[Label]
     certifications: list[Label]
     next_session_on: datetime.date | None

@@ -76,6 +76,7 @@ def course(c):
         "modality": label(enums.Modality, c.modality),
         "registration_mode": label(enums.RegistrationMode, c.registration_mode),
         "places_available": c.places_available,
+        "seats_left": c.seats_left,
         "funders": [label(enums.Funder, f.funder) for f in c.funders.all()],
         "certifications": [{"code": k.code, "label": k.name} for k in c.certifications.all()],
         "next_session_on": getattr(c, "next_session_on", None),

@@ -147,7 +147,7 @@ def courses_geojson(request, filters: Query[schemas.CourseFilters]):
     tags=["cours"],
 )
 def get_course(request, course_id: int):
-    course = get_object_or_404(Course.objects.for_display().prefetch_related("sessions"), pk=course_id)
+    course = get_object_or_404(Course.objects.public().for_display().prefetch_related("sessions"), pk=course_id)
     return serializers.course_detail(course)
 
 
@@ -213,7 +213,7 @@ def list_structures(request, response: HttpResponse, filters: Query[schemas.Stru
 def get_structure(request, structure_id: int):
     structure = get_object_or_404(Structure, pk=structure_id)
     places = structure.places.select_related("commune").defer("commune__geometry").order_by("commune__name", "address")
-    courses = Course.objects.for_display().filter(structure=structure).order_by("name", "pk")
+    courses = Course.objects.public().for_display().filter(structure=structure).order_by("name", "pk")
     return {
         **serializers.structure(structure),
         "description": structure.description,

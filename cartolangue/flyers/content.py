@@ -339,7 +339,8 @@ def build_selection(ids, *, today):
     upcoming = Session.objects.filter(Q(ends_on__gte=today) | Q(ends_on__isnull=True)).order_by("starts_on")
     found = {
         c.pk: c
-        for c in Course.objects.for_display()
+        for c in Course.objects.public()
+        .for_display()
         .prefetch_related(Prefetch("sessions", queryset=upcoming, to_attr="upcoming_sessions"))
         .filter(pk__in=ids)
     }

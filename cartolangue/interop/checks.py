@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from cartolangue.interop.errors import RecordError
 from cartolangue.offers import enums
+from cartolangue.offers.rules import course_rule_errors
 
 
 def _choices(enum):
@@ -43,12 +44,12 @@ def check_course(r, certifications):
         value = getattr(r, name)
         if value is not None and value not in LEVELS:
             raise RecordError(_("niveau CECRL inconnu : « %(v)s »") % {"v": value})
-    for name in ("entry_level_oral", "entry_level_written"):
-        value = getattr(r, name)
-        if value is not None and r.cecrl_level_target is not None and value > r.cecrl_level_target:
-            raise RecordError(_("le niveau d'entrée dépasse le niveau visé"))
-    if r.is_free and r.cost_amount:
-        raise RecordError(_("un cours gratuit ne peut pas avoir de coût"))
+    broken = course_rule_errors(
+        {name: getattr(r, name, None) for name in ("cecrl_level_target", "entry_level_oral", "entry_level_written")}
+        | {"is_free": r.is_free, "cost_amount": r.cost_amount}
+    )
+    if broken:
+        raise RecordError(next(iter(broken.values())))
     if r.is_free is None and r.cost_amount:
         r.is_free = False
     if r.hours_per_week is not None and not (0 <= r.hours_per_week <= 80):

@@ -31,6 +31,8 @@ from cartolangue.interop.errors import RecordError
 from cartolangue.interop.geography import Geography
 from cartolangue.interop.records import CourseRecord, ExamSessionRecord, Filtered, Notice, Rejected
 from cartolangue.interop.report import Issue
+from cartolangue.moderation.conflicts import Conflict, child_kept_by_provider, record_import, values_kept_by_provider
+from cartolangue.offers.enums import PublicationStatus
 from cartolangue.offers.indexing import search_text_parts
 from cartolangue.offers.models import (
     Certification,
@@ -121,6 +123,8 @@ class Writer:
         self._post_codes = {}  # commune id → its first post code, for places given without one
         self._stored = 0
         self._analyse_at = self.FIRST_ANALYSIS
+        self.conflicts: list[Conflict] = []  # fields a provider set by hand that the import left as they were
+        self.touched: list[int] = []  # courses the import created or changed
 
     # --- entry points --------------------------------------------------------------------------------
 
@@ -160,11 +164,13 @@ class Writer:
         if not batch:
             return
         reset_queries()  # with DEBUG on, Django keeps the last 9,000 queries: bulk inserts would pile up
+        conflicts_before, touched_before = len(self.conflicts), len(self.touched)
         try:
             with transaction.atomic():
                 outcomes = self._store(batch)
         except (IntegrityError, DatabaseError) as exc:
             self._forget()
+            del self.conflicts[conflicts_before:], self.touched[touched_before:]
             if len(batch) == 1:
                 record = batch[0]
                 self.report.reject(record.source_id, record.location, _("refusé par la base : %(e)s") % {"e": exc})
@@ -386,7 +392,7 @@ class Writer:
                 created.append((r, course))
                 changed = True
             else:
-                changed = _assign(course, r.values)
+                changed = _assign(course, values_kept_by_provider(course, r.values, r.source, self.conflicts))
                 if course.structure_id != structure.pk or course.place_id != place.pk:
                     course.structure, course.place, changed = structure, place, True
                 kept.append((r, course))
@@ -402,6 +408,7 @@ class Writer:
                 course.updated_at = r.updated_at or now
         fields = [*COURSE_FIELDS, "structure", "place", "search_text", "updated_at"]
         Course.objects.bulk_update([c for r, c in kept if r.changed], fields)
+        self.touched += [c.pk for _r, c in created] + [c.pk for r, c in kept if r.changed]
         return [
             "created" if (r.source, r.source_id) not in existing else ("updated" if r.changed else "unchanged")
             for r in batch
@@ -422,6 +429,8 @@ class Writer:
                 course.place_id,
                 *_course_values(r.values),
                 course.search_text,
+                PublicationStatus.PUBLISHED,  # a source's course is published: its source is the moderation
+                [],  # no field set by hand yet
             )
             for r, course in created
         ]
@@ -456,25 +465,34 @@ class Writer:
             raise DatabaseError(f"inserted {model._meta.model_name} rows not found again")
 
     def _store_children(self, created, kept):
+        # (model, columns read, columns written, the record's rows, the field a provider edits it as)
         tables = (
-            (CourseAudience, ("audience", "mode"), ("audience", "mode"), lambda r: set(r.audiences.items())),
-            (CourseSchooling, ("schooling",), ("schooling",), lambda r: {(v,) for v in r.schooling}),
-            (CourseFunder, ("funder",), ("funder",), lambda r: {(v,) for v in r.funders}),
+            (
+                CourseAudience,
+                ("audience", "mode"),
+                ("audience", "mode"),
+                lambda r: set(r.audiences.items()),
+                "audiences",
+            ),
+            (CourseSchooling, ("schooling",), ("schooling",), lambda r: {(v,) for v in r.schooling}, "schooling"),
+            (CourseFunder, ("funder",), ("funder",), lambda r: {(v,) for v in r.funders}, "funders"),
             (
                 TimeSlot,
                 ("weekday", "starts_at", "ends_at"),
                 ("weekday", "starts_at", "ends_at"),
                 lambda r: {(t.weekday, t.starts_at, t.ends_at) for t in r.time_slots},
+                "time_slots",
             ),
             (
                 Course.certifications.through,
                 ("certification_id",),
                 ("certification",),
                 lambda r: {(self.certifications[c],) for c in r.certifications},
+                "certifications",
             ),
         )
         kept_ids = [c.pk for _r, c in kept]
-        for model, read_columns, write_columns, wanted_of in tables:
+        for model, read_columns, write_columns, wanted_of, field in tables:
             have = {}
             if kept_ids:
                 for row in model.objects.filter(course_id__in=kept_ids).values_list("course_id", *read_columns):
@@ -484,6 +502,8 @@ class Writer:
                 rows += [(course.pk, *v) for v in wanted_of(r)]
             for r, course in kept:
                 wanted = wanted_of(r)
+                if child_kept_by_provider(course, field, wanted, have.get(course.pk, set()), r.source, self.conflicts):
+                    continue
                 if wanted != have.get(course.pk, set()):
                     reset.append(course.pk)
                     rows += [(course.pk, *v) for v in wanted]
@@ -565,6 +585,8 @@ COURSE_INSERT_COLUMNS = [
     "place",
     *COURSE_FIELDS,
     "search_text",
+    "status",
+    "hand_edited_fields",
 ]
 
 
@@ -692,5 +714,8 @@ def run_import(items, report, dry_run=False, progress=None):
             if progress is not None:
                 progress.update(1)
         writer.flush()
+        report.note_conflicts(writer.conflicts)
+        if not dry_run:
+            record_import(report.as_dict(), writer.touched, writer.conflicts)
     report.seconds = time.perf_counter() - started
     return report

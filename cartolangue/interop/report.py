@@ -36,6 +36,7 @@ class ImportReport:
     outside_territory: list = field(default_factory=list)  # Issue: a place outside Île-de-France, left out
     warnings: list = field(default_factory=list)  # Issue
     structures_merged: list = field(default_factory=list)  # Issue: a structure matched by SIRET
+    conflicts: list = field(default_factory=list)  # Issue: a field the provider set by hand, kept
     seconds: float = 0.0
 
     def count(self, outcome):
@@ -53,6 +54,13 @@ class ImportReport:
 
     def warn(self, record_id, location, reason):
         self.warnings.append(Issue(record_id, location, reason))
+
+    def note_conflicts(self, conflicts):
+        """The fields a provider set by hand that the import left as they were (moderation/conflicts.py)."""
+        for conflict in conflicts:
+            self.conflicts.append(
+                Issue(str(conflict.course_id), conflict.field, _("valeur saisie par la structure conservée"))
+            )
 
     def filter_out(self, reason):
         self.filtered += 1
@@ -75,6 +83,7 @@ class ImportReport:
             "outside_territory": [asdict(i) for i in self.outside_territory],
             "warnings": [asdict(i) for i in self.warnings],
             "structures_merged": [asdict(i) for i in self.structures_merged],
+            "conflicts": [asdict(i) for i in self.conflicts],
             "seconds": round(self.seconds, 3),
         }
 
@@ -119,5 +128,14 @@ class ImportReport:
             }
         for issue in self.structures_merged:
             yield _("FUSION %(id)s : %(reason)s") % {"id": issue.record_id, "reason": issue.reason}
+        if self.conflicts:
+            yield ngettext(
+                "%(n)d conflit : valeur saisie par la structure conservée (à trancher dans l'espace coordinateur)",
+                "%(n)d conflits : valeurs saisies par les structures conservées (à trancher dans l'espace "
+                "coordinateur)",
+                len(self.conflicts),
+            ) % {"n": len(self.conflicts)}
+            for issue in self.conflicts:
+                yield _("CONFLIT cours %(id)s, champ %(field)s") % {"id": issue.record_id, "field": issue.location}
         if self.dry_run:
             yield _("Essai à blanc : rien n'a été enregistré.")

@@ -161,6 +161,15 @@ class RecruitmentStatus(models.TextChoices):
     WAITING_LIST = "liste-attente", _("Liste d’attente")
 
 
+class PublicationStatus(models.TextChoices):
+    """Whether a course is shown to the public: a provider under pre-moderation proposes, a coordinator approves;
+    an archived course is kept (its history, its links) but shown nowhere."""
+
+    PUBLISHED = "publie", _("Publié")
+    PENDING = "en-attente", _("En attente de validation")
+    ARCHIVED = "archive", _("Archivé")
+
+
 class ContactRole(models.TextChoices):
     """The role a course's contact is shown by when the person is not a public contact point (ADR 0019)."""
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from cartolangue.geo.models import Commune
 from cartolangue.offers import enums
 from cartolangue.offers.contacts import PublicContact, public_contact
+from cartolangue.offers.history import history_of
 
 # Lets constraints say `field__length=N` (Length as a lookup transform on text fields).
 models.CharField.register_lookup(Length)
@@ -75,6 +76,13 @@ class Structure(Provenance):
     website = models.URLField(_("site internet"), blank=True, max_length=500)
     email = models.EmailField(_("courriel"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    premoderated = models.BooleanField(
+        _("sous pré-modération"),
+        default=False,
+        help_text=_("Coché : les nouveaux cours de ses membres attendent la validation d'un coordinateur."),
+    )
+
+    history = history_of()
 
     class Meta:
         verbose_name = _("structure")
@@ -128,6 +136,8 @@ class Place(Provenance):
         _("localisation approximative"), default=False, help_text=_("Centre de la commune faute de coordonnées.")
     )
     step_free_access = models.BooleanField(_("accessible en fauteuil roulant"), null=True, blank=True)
+
+    history = history_of()
 
     class Meta:
         verbose_name = _("lieu")
@@ -190,6 +200,10 @@ class CourseQuerySet(models.QuerySet):
                 models.Prefetch("certifications", queryset=Certification.objects.order_by("code")),
             )
         )
+
+    def public(self):
+        """The courses anyone may see: published (not waiting for a coordinator, not archived)."""
+        return self.filter(status=enums.PublicationStatus.PUBLISHED)
 
     def real(self):
         return self.exclude(source=DEMO_SOURCE)
@@ -255,6 +269,9 @@ class Course(Provenance):
         _("modalité d'inscription"), max_length=30, choices=enums.RegistrationMode.choices, blank=True
     )
     places_available = models.BooleanField(_("places disponibles"), null=True, blank=True)
+    seats_left = models.PositiveIntegerField(
+        _("places restantes"), null=True, blank=True, help_text=_("Vide : nombre non précisé.")
+    )
     formacode = models.CharField(_("Formacode"), max_length=5, blank=True)
     rs_code = models.CharField(_("code RS"), max_length=10, blank=True)
     rncp_code = models.CharField(_("code RNCP"), max_length=10, blank=True)
@@ -279,8 +296,19 @@ class Course(Provenance):
         help_text=_("Affiché à la place du nom quand le contact n'est pas public. Vide : accueil."),
     )
     verified_on = models.DateField(_("vérifié le"), null=True, blank=True)
+    status = models.CharField(
+        _("publication"),
+        max_length=12,
+        choices=enums.PublicationStatus.choices,
+        default=enums.PublicationStatus.PUBLISHED,
+    )
+    # The fields a provider set by hand: a later import of the same record keeps them and reports a conflict
+    # (moderation/conflicts.py). Child tables count as one field each ("time_slots", "audiences"…).
+    hand_edited_fields = models.JSONField(_("champs saisis par la structure"), default=list, blank=True)
     # Lower-case, accent-free text of the course, its structure and its place, for `q` (see offers/indexing.py).
     search_text = models.TextField(editable=False, default="")
+
+    history = history_of(excluded_fields=["search_text"])
 
     objects = CourseQuerySet.as_manager()
 
@@ -311,6 +339,13 @@ class Course(Provenance):
             models.CheckConstraint(
                 condition=Q(hours_per_week__isnull=True) | Q(hours_per_week__gte=0, hours_per_week__lte=80),
                 name="course_hours_per_week_range",
+            ),
+            # "Il reste N places" says there are places; "complet" is 0 and no places.
+            models.CheckConstraint(
+                condition=Q(seats_left__isnull=True)
+                | Q(seats_left=0, places_available=False)
+                | Q(seats_left__gt=0, places_available=True),
+                name="course_seats_left_agrees_with_places_available",
             ),
         ]
 
@@ -375,6 +410,8 @@ class TimeSlot(models.Model):
     starts_at = models.TimeField(_("début"))
     ends_at = models.TimeField(_("fin"))
 
+    history = history_of()
+
     class Meta:
         verbose_name = _("créneau hebdomadaire")
         verbose_name_plural = _("créneaux hebdomadaires")
@@ -400,6 +437,8 @@ class Session(Provenance):
     )
     seats = models.PositiveIntegerField(_("places"), null=True, blank=True)
     seats_left = models.PositiveIntegerField(_("places restantes"), null=True, blank=True)
+
+    history = history_of()
 
     class Meta:
         verbose_name = _("session")
@@ -438,6 +477,8 @@ class ExamSession(Provenance):
     )
     seats_left = models.PositiveIntegerField(_("places restantes"), null=True, blank=True)
     registration_url = models.URLField(_("lien d'inscription"), blank=True, max_length=500)
+
+    history = history_of()
 
     class Meta:
         verbose_name = _("session d'examen")

@@ -44,7 +44,7 @@ def counts_by_departement():
         .annotate(n=Count("id"))
         .values_list("commune__departement_id", "n")
     )
-    courses = _course_counts(Course.objects.all(), "place__commune__departement_id")
+    courses = _course_counts(Course.objects.public(), "place__commune__departement_id")
     return [
         TerritoryCount(
             code=dep.code,
@@ -72,7 +72,7 @@ def counts_by_zone(zoning):
         .values_list("commune__zone_memberships__zone_id", "n")
     )
     courses = _course_counts(
-        Course.objects.filter(place__commune__zone_memberships__zoning=zoning),
+        Course.objects.public().filter(place__commune__zone_memberships__zoning=zoning),
         "place__commune__zone_memberships__zone_id",
     )
     return [
@@ -91,8 +91,8 @@ def counts_by_zone(zoning):
 
 def offer_totals():
     return {
-        "courses": Course.objects.count(),
-        "demo_courses": Course.objects.demo().count(),
+        "courses": Course.objects.public().count(),
+        "demo_courses": Course.objects.public().demo().count(),
         "places": Place.objects.count(),
         "exam_sessions": ExamSession.objects.count(),
         "communes": Commune.objects.count(),

@@ -142,10 +142,10 @@ class CourseIndex:
         self._default_keys: tuple[np.ndarray, np.ndarray] | None = None
         declared = [path for f in COURSE_FILTERS for path in f.course_columns if path not in CORE_COLUMNS]
         paths = [*CORE_COLUMNS, *dict.fromkeys(declared)]
-        read = read_columns(self._scope(Course.objects, "pk").order_by("pk").values_list(*paths))
+        read = read_columns(self._scope(Course.objects.public(), "pk").order_by("pk").values_list(*paths))
         raw = dict(zip(paths, read, strict=True))
         self.size = n = len(raw["pk"])
-        self.last_modified = self._scope(Course.objects, "pk").aggregate(latest=Max("updated_at"))["latest"]
+        self.last_modified = self._scope(Course.objects.public(), "pk").aggregate(latest=Max("updated_at"))["latest"]
         self.ids = np.array(raw["pk"], dtype=np.int64)
         self.latitude = np.array(raw["place__latitude"], dtype=np.float64)
         self.longitude = np.array(raw["place__longitude"], dtype=np.float64)
@@ -183,7 +183,7 @@ class CourseIndex:
         """Most recently updated first, real offers before the demo's fictional ones: the database sorts."""
         demo_last = Case(When(source=DEMO_SOURCE, then=Value(1)), default=Value(0), output_field=IntegerField())
         (updated,) = read_columns(
-            self._scope(Course.objects, "pk").order_by(demo_last, "-updated_at", "pk").values_list("pk")
+            self._scope(Course.objects.public(), "pk").order_by(demo_last, "-updated_at", "pk").values_list("pk")
         )
         order, known = self.positions(updated)
         order = order[known]

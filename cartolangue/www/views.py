@@ -5,13 +5,14 @@ import math
 
 from django.conf import settings
 from django.db import transaction
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from cartolangue.accounts.permissions import Verb, can
 from cartolangue.flyers.languages import FLYER_LANGUAGES
 from cartolangue.flyers.views import MAX_SELECTION, course_ids
 from cartolangue.geo.models import Commune, Zoning
@@ -175,7 +176,7 @@ def _selection_links(params):
 
 def _selection_context(request, params, course_params, result):
     ids = _selection_ids(params)
-    names = dict(Course.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    names = dict(Course.objects.public().filter(pk__in=ids).values_list("pk", "name")) if ids else {}
     ids = [i for i in ids if i in names]
     full = len(ids) >= MAX_SELECTION
     selection_link = _selection_links(params)
@@ -262,8 +263,11 @@ def _page_links(params, result):
 @transaction.non_atomic_requests  # reads only (docs/adr/0010-search-index.md)
 def course(request, pk):
     course = get_object_or_404(Course.objects.for_display().prefetch_related("sessions"), pk=pk)
+    if not can(request.user, Verb.VIEW, course):  # waiting for a coordinator, or archived: its people only
+        raise Http404
     others = (
-        Course.objects.filter(structure=course.structure)
+        Course.objects.public()
+        .filter(structure=course.structure)
         .exclude(pk=pk)
         .select_related("place__commune")
         .defer("place__commune__geometry")
@@ -305,7 +309,7 @@ def structure(request, pk):
             "places": structure.places.select_related("commune")
             .defer("commune__geometry")
             .order_by("commune__name", "address"),
-            "courses": Course.objects.for_display().filter(structure=structure).order_by("name", "pk"),
+            "courses": Course.objects.public().for_display().filter(structure=structure).order_by("name", "pk"),
             "report_url": f"mailto:{settings.REPORT_EMAIL}?{report}",
             **_return_links(request),
         },

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "ninja",
     "axes",
+    "simple_history",
     "cartolangue.security",
     "cartolangue.geo",
     "cartolangue.offers",
@@ -122,6 +123,9 @@ INSTALLED_APPS = [
     "cartolangue.api",
     "cartolangue.www",
     "cartolangue.ops",
+    "cartolangue.accounts",
+    "cartolangue.moderation",
+    "cartolangue.space",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +143,8 @@ MIDDLEWARE = [
     "cartolangue.security.http.LastModifiedNotInFutureMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Gives the history rows of a request their author (offers/history.py).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After authentication, as django-axes asks: it turns a login view's answer into the lockout response.
@@ -214,6 +220,24 @@ MAP_TILE_ATTRIBUTION = env.str(
 # The site's public address, printed on flyers and in their QR codes (default: the address of the request;
 # set it when documents are made by a command, which has no request).
 SITE_URL = env.str("SITE_URL", default="")
+
+# Accounts (cartolangue/accounts): people log in with their e-mail address; invitations and password-reset
+# links expire. E-mail goes through SMTP configured by EMAIL_URL (e.g. smtp+tls://user:pass@host:587), else the
+# console (make run prints the messages); tests use Django's in-memory outbox.
+LOGIN_URL = "space:login"
+LOGIN_REDIRECT_URL = "space:home"
+LOGOUT_REDIRECT_URL = "space:login"
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day, in seconds
+SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day: a shared office computer does not stay logged in for weeks
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Carto-Langue <ne-pas-repondre@carto-langue.example.org>")
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Coordinators' review feed: how far back it looks.
+REVIEW_FEED_DAYS = env.int("REVIEW_FEED_DAYS", default=60)
 
 # Where "signaler une erreur" links send their e-mail.
 REPORT_EMAIL = env.str("REPORT_EMAIL", default="signalement@carto-langue.example.org")

@@ -88,7 +88,7 @@ def structures_for_export(*, include_demo=False):
 
 
 def courses_for_export(*, include_demo=False):
-    queryset = Course.objects.for_display().order_by("pk")
+    queryset = Course.objects.public().for_display().order_by("pk")
     if include_demo:
         return queryset
     return (

@@ -278,7 +278,7 @@ def _session(action, course, session):
 
 
 def courses_for_lheo(queryset=None):
-    queryset = Course.objects.all() if queryset is None else queryset
+    queryset = Course.objects.public() if queryset is None else queryset
     return (
         queryset.for_display()
         .prefetch_related(Prefetch("sessions", queryset=Session.objects.order_by("starts_on", "source_id")))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cartolangue.geo.loading import departement_of
 from cartolangue.offers import enums
+from cartolangue.offers.enums import PublicationStatus
 from cartolangue.offers.models import DEMO_SOURCE, Course, ExamSession, Place, Session, Structure
 
 # Value kinds: how a value is written in CSV and GeoJSON, and how the dictionary names it.
@@ -258,7 +259,8 @@ PLACES = Table(
 
 def _courses(include_demo):
     return (
-        Course.objects.filter(_not_demo(include_demo, "source", "structure__source", "place__source"))
+        Course.objects.public()
+        .filter(_not_demo(include_demo, "source", "structure__source", "place__source"))
         .for_display()
         .order_by("pk")
     )
@@ -396,7 +398,8 @@ COURSES = Table(
 def _sessions(include_demo):
     return (
         Session.objects.filter(
-            _not_demo(include_demo, "source", "course__source", "course__structure__source", "course__place__source")
+            _not_demo(include_demo, "source", "course__source", "course__structure__source", "course__place__source"),
+            course__status=PublicationStatus.PUBLISHED,
         )
         .select_related("course__place")
         .only(

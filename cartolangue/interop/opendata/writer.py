@@ -257,12 +257,12 @@ def iter_zip(*, include_demo=False):
 
 def latest_update(include_demo=False):
     """When the exported offer last changed (the latest course update), or None for an empty offer."""
-    courses = Course.objects.all() if include_demo else Course.objects.real()
+    courses = Course.objects.public() if include_demo else Course.objects.public().real()
     return courses.aggregate(latest=Max("updated_at"))["latest"]
 
 
 def courses_by_source(include_demo=False):
-    courses = Course.objects.all() if include_demo else Course.objects.real()
+    courses = Course.objects.public() if include_demo else Course.objects.public().real()
     return list(courses.values_list("source").annotate(n=Count("id")).order_by("source"))
 
 
@@ -382,5 +382,5 @@ def overview(include_demo=False):
     return {
         "tables": tables,
         "latest_update": latest_update(include_demo),
-        "demo_courses": Course.objects.demo().count(),
+        "demo_courses": Course.objects.public().demo().count(),
     }
