@@ -25,6 +25,7 @@ run: install
 	$(PY) manage.py generate_demo --courses $(DEMO_COURSES) --seed $(DEMO_SEED)
 	$(PY) manage.py import_data_inclusion data/interop/data-inclusion-carif-oref-fle-sample.json
 	$(PY) manage.py publish_exports
+	$(PY) manage.py create_demo_accounts
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cartolangue.geo.models import Departement
+from cartolangue.geo.models import Departement, Zone
 from cartolangue.offers import enums
 from cartolangue.offers.models import Structure
 
@@ -31,11 +31,14 @@ class Membership(models.Model):
 
 class Coordinator(models.Model):
     """A person who approves providers, reviews their changes and reverts them, within a scope: the structures
-    with a place in one of its départements, or in one of its networks."""
+    with a place in one of its départements or zones, or in one of its networks."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coordinator")
     organisation = models.CharField(_("organisme"), max_length=200, help_text=_("p. ex. Défi métiers, Ofii"))
     departements = models.ManyToManyField(Departement, verbose_name=_("départements"), blank=True)
+    zones = models.ManyToManyField(
+        Zone, verbose_name=_("zones"), blank=True, help_text=_("Zones d'un zonage (bassins, zones d'emploi…).")
+    )
     networks = models.JSONField(
         _("réseaux"), default=list, blank=True, help_text=_("Codes de réseaux (%s).") % ", ".join(enums.Network)
     )

@@ -5,8 +5,8 @@ hidden in a template alone. Tested as a matrix of role × object × verb (tests/
 - A visitor (or anyone) views what is public: published courses and what hangs on them.
 - A provider member views, creates, edits and deletes the offer of their structures; a structure admin also
   invites colleagues.
-- A coordinator views everything of the structures in scope (a place in one of their départements, or a
-  network they look after), approves and reverts there; they do not edit a provider's offer themselves.
+- A coordinator views everything of the structures in scope (a place in one of their départements or zones,
+  or a network they look after), approves and reverts there; they do not edit a provider's offer themselves.
 - Staff (the Django admin) may do everything.
 """
 
@@ -88,10 +88,13 @@ def coordinated_structures(user: User) -> QuerySet:
     coordinator = _coordinator(user)
     if coordinator is None:
         return Structure.objects.none()
-    scope = Q(places__commune__departement__in=coordinator.departements.all())
+    scope = Q(places__commune__departement__in=coordinator.departements.all()) | Q(
+        places__commune__zone_memberships__zone__in=coordinator.zones.all()
+    )
     for network in coordinator.networks:
-        # The JSON text holds each code in quotes: one lookup that SQLite and PostgreSQL both answer.
-        scope |= Q(networks__icontains=f'"{network}"')
+        # The JSON text holds each code in quotes, and the lookup quotes its value as JSON: the whole code
+        # matches, on SQLite and PostgreSQL alike (`contains` on a JSON list is PostgreSQL's only).
+        scope |= Q(networks__icontains=network)
     return Structure.objects.filter(scope).distinct()
 
 
@@ -110,7 +113,7 @@ def coordinates(user: User, structure: Structure | None, departement_id: int | N
     coordinator = _coordinator(user)
     if coordinator is None:
         return False
-    if structure is None:
+    if structure is None:  # a proposed structure: by the département it gives
         return departement_id is not None and coordinator.departements.filter(pk=departement_id).exists()
     return coordinated_structures(user).filter(pk=structure.pk).exists()
 

@@ -40,6 +40,9 @@ class ChangeItem:
     changes: list[FieldChange]
 
 
+REVERT_PREFIX = "annule-"
+
+
 @dataclasses.dataclass
 class ChangeSet:
     id: str
@@ -47,6 +50,16 @@ class ChangeSet:
     user: Any
     structure: Structure | None
     items: list[ChangeItem]
+    reverted_by: "ChangeSet | None" = None  # the revert of this change set, once made
+
+    @property
+    def reverts(self) -> str:
+        """The id of the change set this one undid ("" for an edit)."""
+        return self.id.removeprefix(REVERT_PREFIX) if self.id.startswith(REVERT_PREFIX) else ""
+
+    @property
+    def can_be_reverted(self) -> bool:
+        return not self.reverts and self.reverted_by is None
 
 
 def _display(field: models.Field, value: Any) -> str:
@@ -115,6 +128,9 @@ def review_feed(structure_ids: Iterable[int] | None, days: int | None = None, li
         changes = field_changes(row, model)
         if changes or row.history_type != "~":
             entry.items.append(ChangeItem(row, model, ACTIONS[row.history_type], _title(row, model), changes))
+    for entry in sets.values():
+        if entry.reverts in sets:
+            sets[entry.reverts].reverted_by = entry
     return [entry for entry in sets.values() if entry.items]
 
 
@@ -138,8 +154,10 @@ def revert(entry: ChangeSet) -> None:
     """Undo a change set, all or nothing: the fields it changed get their values before (other fields keep what
     they hold now), the objects it created are removed, the objects it deleted come back. The revert is itself a
     change set in the history."""
+    if not entry.can_be_reverted:
+        raise RevertError(_("Cette modification est déjà annulée, ou c'est elle-même une annulation."))
     try:
-        with transaction.atomic(), change_set():
+        with transaction.atomic(), change_set(REVERT_PREFIX + entry.id):
             for item in reversed(entry.items):
                 _revert_item(item)
     except IntegrityError as exc:

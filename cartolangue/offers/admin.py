@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from cartolangue.offers.models import (
     Certification,
@@ -19,7 +20,7 @@ from cartolangue.offers.models import (
 PROVENANCE_FIELDS = ["source", "source_id", "source_url", "updated_at", "created_at"]
 
 
-class ProvenanceAdmin(admin.ModelAdmin):
+class ProvenanceAdmin(SimpleHistoryAdmin):
     readonly_fields = ["created_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["source"]

@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 class ChangeSetHistory(models.Model):
     """The columns every historical table adds to simple-history's: the change set its row belongs to."""
 
-    change_set = models.CharField(_("modification"), max_length=32, blank=True, db_index=True)
+    change_set = models.CharField(_("modification"), max_length=64, blank=True, db_index=True)
 
     class Meta:
         abstract = True
@@ -40,9 +40,10 @@ _current_change_set: contextvars.ContextVar[str] = contextvars.ContextVar("chang
 
 
 @contextlib.contextmanager
-def change_set() -> Iterator[str]:
-    """Group the history rows written inside the block (outside a request: a command, a test) as one change."""
-    token = _current_change_set.set(new_change_set())
+def change_set(name: str = "") -> Iterator[str]:
+    """Group the history rows written inside the block (outside a request: a command, a test) as one change,
+    named `name` or a new id."""
+    token = _current_change_set.set(name or new_change_set())
     try:
         yield _current_change_set.get()
     finally:

@@ -202,3 +202,24 @@ def test_the_urls_check_the_rule_for_the_object_they_are_given(client, world, ro
             outcomes[label] = "refused"
     allowed = {label for label, outcome in outcomes.items() if outcome == "allowed"}
     assert allowed == URL_EXPECTED[role]
+
+
+def test_a_coordinator_scoped_by_zone_or_by_network(world):
+    from cartolangue.geo.models import ZoneMembership
+
+    people, objects = world
+    structure = objects["structure"]  # its place is in Cergy
+    coordinator = people["other_coordinator"].coordinator  # Paris only so far (the instance `can` reads)
+    assert not can(people["other_coordinator"], Verb.REVERT, objects["change_set"])
+    cergy_zone = ZoneMembership.objects.filter(commune=objects["place"].commune).first().zone
+    coordinator.zones.add(cergy_zone)
+    assert can(people["other_coordinator"], Verb.REVERT, objects["change_set"])
+    coordinator.zones.clear()
+    structure.networks = [enums.Network.RESEAU_ALPHA]
+    structure.save()
+    coordinator.networks = [enums.Network.RESEAU_ALPHA]
+    coordinator.save()
+    assert can(people["other_coordinator"], Verb.APPROVE, objects["pending_course"])
+    coordinator.networks = [enums.Network.OFII]
+    coordinator.save()
+    assert not can(people["other_coordinator"], Verb.APPROVE, objects["pending_course"])

@@ -97,6 +97,18 @@ def test_invitation_complet_slot_change_diff_and_revert(
     for entry in (slot_entry, seats_entry):
         assert client.post(f"/espace/coordination/annuler/{entry.id}/").status_code == 302
 
+    # The feed now shows the two reverts, and the two edits as reverted: none can be reverted again.
+    entries = client.get("/espace/coordination/").context["change_sets"]
+    assert sorted((bool(e.reverts), e.reverted_by is not None) for e in entries) == [
+        (False, True),
+        (False, True),
+        (True, False),
+        (True, False),
+    ]
+    assert client.post(f"/espace/coordination/annuler/{slot_entry.id}/").status_code == 302
+    assert [str(m) for m in client.get("/espace/").context["messages"]] == [
+        "Cette modification est déjà annulée, ou c'est elle-même une annulation."
+    ]
     course.refresh_from_db()
     assert course.places_available is True and course.seats_left is None
     assert [(s.starts_at.hour, s.ends_at.hour) for s in TimeSlot.objects.filter(course=course)] == [(14, 16)]

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             name='HistoricalCourse',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('change_set', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='modification')),
+                ('change_set', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='modification')),
                 ('source', models.SlugField(db_index=False, default='saisie', help_text='p. ex. lheo-dokelio, reseau-alpha, demo', verbose_name='source')),
                 ('source_id', models.CharField(default=cartolangue.offers.models._new_source_id, max_length=200, verbose_name='identifiant dans la source')),
                 ('source_url', models.URLField(blank=True, max_length=500, verbose_name='adresse dans la source')),
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
             name='HistoricalExamSession',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('change_set', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='modification')),
+                ('change_set', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='modification')),
                 ('source', models.SlugField(db_index=False, default='saisie', help_text='p. ex. lheo-dokelio, reseau-alpha, demo', verbose_name='source')),
                 ('source_id', models.CharField(default=cartolangue.offers.models._new_source_id, max_length=200, verbose_name='identifiant dans la source')),
                 ('source_url', models.URLField(blank=True, max_length=500, verbose_name='adresse dans la source')),
@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
             name='HistoricalPlace',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('change_set', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='modification')),
+                ('change_set', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='modification')),
                 ('source', models.SlugField(db_index=False, default='saisie', help_text='p. ex. lheo-dokelio, reseau-alpha, demo', verbose_name='source')),
                 ('source_id', models.CharField(default=cartolangue.offers.models._new_source_id, max_length=200, verbose_name='identifiant dans la source')),
                 ('source_url', models.URLField(blank=True, max_length=500, verbose_name='adresse dans la source')),
@@ -132,7 +132,7 @@ class Migration(migrations.Migration):
             name='HistoricalSession',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('change_set', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='modification')),
+                ('change_set', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='modification')),
                 ('source', models.SlugField(db_index=False, default='saisie', help_text='p. ex. lheo-dokelio, reseau-alpha, demo', verbose_name='source')),
                 ('source_id', models.CharField(default=cartolangue.offers.models._new_source_id, max_length=200, verbose_name='identifiant dans la source')),
                 ('source_url', models.URLField(blank=True, max_length=500, verbose_name='adresse dans la source')),
@@ -160,7 +160,7 @@ class Migration(migrations.Migration):
             name='HistoricalStructure',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('change_set', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='modification')),
+                ('change_set', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='modification')),
                 ('source', models.SlugField(db_index=False, default='saisie', help_text='p. ex. lheo-dokelio, reseau-alpha, demo', verbose_name='source')),
                 ('source_id', models.CharField(default=cartolangue.offers.models._new_source_id, max_length=200, verbose_name='identifiant dans la source')),
                 ('source_url', models.URLField(blank=True, max_length=500, verbose_name='adresse dans la source')),
@@ -193,7 +193,7 @@ class Migration(migrations.Migration):
             name='HistoricalTimeSlot',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('change_set', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='modification')),
+                ('change_set', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='modification')),
                 ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'lundi'), (1, 'mardi'), (2, 'mercredi'), (3, 'jeudi'), (4, 'vendredi'), (5, 'samedi'), (6, 'dimanche')], verbose_name='jour')),
                 ('starts_at', models.TimeField(verbose_name='début')),
                 ('ends_at', models.TimeField(verbose_name='fin')),

@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from cartolangue.accounts.models import AccessRequest, Coordinator, Invitation, Membership
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "structure", "is_admin", "created_at")
+    list_filter = ("is_admin",)
+    search_fields = ("user__username", "structure__name")
+    raw_id_fields = ("user", "structure")
+
+
+@admin.register(Coordinator)
+class CoordinatorAdmin(admin.ModelAdmin):
+    list_display = ("user", "organisation")
+    search_fields = ("user__username", "organisation")
+    filter_horizontal = ("departements",)
+    raw_id_fields = ("user",)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "structure", "is_admin", "invited_by", "created_at", "accepted_at")
+    search_fields = ("email", "structure__name")
+    raw_id_fields = ("structure", "invited_by")
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(admin.ModelAdmin):
+    list_display = ("user", "structure", "proposed_name", "status", "created_at", "decided_at")
+    list_filter = ("status",)
+    raw_id_fields = ("user", "structure", "decided_by")
