@@ -8,7 +8,6 @@ from django.core.management import call_command
 from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
@@ -41,14 +40,6 @@ def _exports_storage(settings, tmp_path_factory):
     location = str(tmp_path_factory.mktemp("exports"))
     storage = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": location}}
     settings.STORAGES = {**settings.STORAGES, "exports": storage}
-
-
-@pytest.fixture
-def shared_data():
-    """The team's shared data folder, next to the repository; absent on a user's machine."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"{SHARED_DATA} is absent: this test reads the team's shared data files")
-    return SHARED_DATA
 
 
 @pytest.fixture(autouse=True)

@@ -13,25 +13,10 @@ from cartolangue.flyers.languages import FLYER_LANGUAGES, SHEET_LANGUAGES
 from cartolangue.flyers.limits import RETRY_AFTER_SECONDS, render_slot
 from cartolangue.flyers.render import qr_svg, render_document, render_pdf
 from cartolangue.search.params import ParamError, parse_course_query
+from cartolangue.search.selection import SelectionError, parse_sheet_selection
 from cartolangue.search.version import data_token, per_version
 
-MAX_SELECTION = 10
 FLYER_CACHE_SIZE = 64  # flyers kept per process: about 100 kB each, a few MB in all
-MAX_ID = 2**63 - 1  # a primary key (BigAutoField); beyond it SQLite raises instead of finding nothing
-
-
-def course_id(value):
-    """A course id from a URL parameter, or None: ASCII digits only ("²" passes isdigit) and in range."""
-    if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
-        return int(value)
-    return None
-
-
-def course_ids(values: list[str]) -> list[int | None]:
-    """The course ids of a repeatable URL parameter, each value holding one id or several separated by commas
-    (`cours=1894,287` as well as `cours=1894&cours=287`: people type and share the short form). An invalid id
-    gives None in its place; empty pieces ("1894,") are skipped."""
-    return [course_id(piece.strip()) for value in values for piece in value.split(",") if piece.strip()]
 
 
 class DocumentError(Exception):
@@ -154,16 +139,10 @@ def selection_pdf(request):
         language = document_language(request)
     except DocumentError as error:
         return _error(request, error)
-    ids = course_ids(request.GET.getlist("cours"))
-    if None in ids:
-        return _error(request, DocumentError(400, _("Identifiant de cours invalide.")))
-    if not ids:
-        return _error(request, DocumentError(400, _("Aucun cours choisi : ajoutez des cours à votre sélection.")))
-    if len(ids) > MAX_SELECTION:
-        return _error(
-            request,
-            DocumentError(400, _("Une sélection compte au plus %(n)d cours.") % {"n": MAX_SELECTION}),
-        )
+    try:
+        ids = parse_sheet_selection(request.GET.getlist("cours"))
+    except SelectionError as error:
+        return _error(request, DocumentError(400, error.message))
     selection = build_selection(ids, today=timezone.localdate())
     if selection.missing:
         return _error(

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from cartolangue.accounts.permissions import Verb, can
 from cartolangue.flyers.languages import FLYER_LANGUAGES
-from cartolangue.flyers.views import MAX_SELECTION, course_ids
 from cartolangue.geo.models import Commune, Zoning
 from cartolangue.interop.opendata.writer import LICENCE_URL
 from cartolangue.interop.publication import published_overview
@@ -34,6 +33,7 @@ from cartolangue.search.params import (
     parse_exam_query,
 )
 from cartolangue.search.places import place_match
+from cartolangue.search.selection import MAX_SELECTION, parse_selection
 from cartolangue.text import fold
 from cartolangue.www.forms import RADIUS_CHOICES, SORT_CHOICES, filter_groups
 
@@ -153,15 +153,6 @@ def _return_links(request) -> dict[str, str]:
     return {"back_url": back, "return_query": _return_query(query_string)}
 
 
-def _selection_ids(params):
-    """The courses a counsellor picked ("ajouter à ma sélection"), kept in the URL: no account, no cookie."""
-    ids = []
-    for pk in course_ids(params.getlist("selection")):
-        if pk is not None and pk not in ids:
-            ids.append(pk)
-    return ids[:MAX_SELECTION]
-
-
 def _selection_links(params):
     """A function: the ids of a selection → this page's URL with that selection (the rest of the query
     encoded once: the page makes one link per card)."""
@@ -175,7 +166,7 @@ def _selection_links(params):
 
 
 def _selection_context(request, params, course_params, result):
-    ids = _selection_ids(params)
+    ids = parse_selection(params.getlist("selection"))
     names = dict(Course.objects.public().filter(pk__in=ids).values_list("pk", "name")) if ids else {}
     ids = [i for i in ids if i in names]
     full = len(ids) >= MAX_SELECTION

@@ -1,4 +1,5 @@
 import csv
+from pathlib import Path
 
 import pytest
 from data_inclusion.schema.v1 import Public
@@ -6,6 +7,8 @@ from django.utils import translation
 
 from cartolangue.offers import enums
 from cartolangue.offers.models import Certification
+
+TEST_DATA = Path(__file__).resolve().parents[1] / "data"  # real files, provenance in tests/data/
 
 
 def test_audiences_reuse_every_data_inclusion_public_with_its_label():
@@ -23,8 +26,8 @@ def test_our_audiences_fold_into_a_data_inclusion_public():
             assert audience in enums.AUDIENCE_TO_DI_PUBLIC, audience
 
 
-def test_reseau_alpha_vocabulary_is_mapped(shared_data):
-    with (shared_data / "reseau_alpha" / "reseau-alpha-vocabulaire.csv").open(encoding="utf-8") as fh:
+def test_reseau_alpha_vocabulary_is_mapped():
+    with (TEST_DATA / "reseau_alpha" / "reseau-alpha-vocabulaire.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     keys = {r["categorie"]: set() for r in rows}
     for r in rows:
@@ -35,8 +38,8 @@ def test_reseau_alpha_vocabulary_is_mapped(shared_data):
     assert keys["publics_specifiques"] - {"PUBLIC_MINORITES_GENRE"} == set(enums.RESEAU_ALPHA_AUDIENCES)
 
 
-def test_lheo_funder_codes_cover_the_dictionary(shared_data):
-    with (shared_data / "lheo" / "schema" / "lheo-2.3-dictionnaires.csv").open(encoding="utf-8") as fh:
+def test_lheo_funder_codes_cover_the_dictionary():
+    with (TEST_DATA / "lheo" / "lheo-2.3-dictionnaire-financeurs.csv").open(encoding="utf-8") as fh:
         codes = {r["code"] for r in csv.DictReader(fh) if r["dict"] == "dict-financeurs"}
     codes.discard("1")  # "Code(s) obsolète(s)"
     assert set(enums.LHEO_FUNDER_CODES.values()) == codes

@@ -4,7 +4,7 @@
 the labels shown on reseau-alpha.org ("Bénéficiaires du RSA", "A1 (CECRL)"); both are accepted, compared after
 folding case, accents and punctuation ("Parents d’élèves" and "Parents d'élèves" are one value). Keys and labels
 are those of the MCKGL front end (`src/models/Formation.model.ts`) and of data·inclusion's staging models, listed
-in shared/data/reseau_alpha/reseau-alpha-vocabulaire.csv.
+in tests/data/reseau_alpha/reseau-alpha-vocabulaire.csv.
 
 Decisions (a value with no counterpart here is reported as a warning on the course, never guessed):
 - Publics: the keys in `enums.RESEAU_ALPHA_AUDIENCES`, plus "Parents" and "Famille monoparentale" →

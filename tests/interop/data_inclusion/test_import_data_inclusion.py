@@ -1,4 +1,5 @@
 import datetime
+import hashlib
 import io
 import json
 from decimal import Decimal
@@ -15,6 +16,9 @@ from cartolangue.offers.models import Course, Place, Session, Structure, Structu
 
 DATA = Path(__file__).parent / "data"
 REPO_SAMPLE = Path(__file__).resolve().parents[3] / "data" / "interop" / "data-inclusion-carif-oref-fle-sample.json"
+# The SHA-256 of the team's shared/data/data_inclusion/examples/di-v1-services-carif-oref-fle-sample.json
+SHARED_SAMPLE_SHA256 = "d89e3e35cc807c54255753e9ebb24f0a7ea48a3010591239a508da0ec760e943"
+API_SNAPSHOTS = Path(__file__).resolve().parents[2] / "data" / "data_inclusion"  # provenance in tests/data/
 OUTSIDE = "hors Île-de-France"
 
 
@@ -41,17 +45,12 @@ def local(year, month, day):
     return datetime.datetime(year, month, day, tzinfo=ZoneInfo("Europe/Paris"))
 
 
-@pytest.fixture
-def examples(shared_data):
-    return shared_data / "data_inclusion" / "examples"
-
-
 # --- the real files -----------------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_carif_oref_sample_two_idf_services_created_three_outside_rejected(tmp_path, examples):
-    report = run(tmp_path, examples / "di-v1-services-carif-oref-fle-sample.json")
+def test_carif_oref_sample_two_idf_services_created_three_outside_rejected(tmp_path):
+    report = run(tmp_path, REPO_SAMPLE)
 
     assert account(report) == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 0, "filtered": 0, "outside": 3}
     assert report["rejections"] == []
@@ -145,8 +144,8 @@ def test_committed_demo_copy_is_the_shared_sample_and_imports(tmp_path):
     ]
 
 
-def test_committed_demo_copy_is_byte_identical_to_the_shared_file(examples):
-    assert REPO_SAMPLE.read_bytes() == (examples / "di-v1-services-carif-oref-fle-sample.json").read_bytes()
+def test_committed_demo_copy_is_byte_identical_to_the_shared_file():
+    assert hashlib.sha256(REPO_SAMPLE.read_bytes()).hexdigest() == SHARED_SAMPLE_SHA256
 
 
 def test_every_sample_service_is_valid_v1():
@@ -155,8 +154,8 @@ def test_every_sample_service_is_valid_v1():
 
 
 @pytest.mark.django_db
-def test_api_envelope_of_services_not_about_french_is_filtered(tmp_path, examples):
-    report = run(tmp_path, examples / "api-v1-test_list_services_all.snapshot.json")
+def test_api_envelope_of_services_not_about_french_is_filtered(tmp_path):
+    report = run(tmp_path, API_SNAPSHOTS / "api-v1-test_list_services_all.snapshot.json")
 
     assert account(report) == {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "filtered": 1, "outside": 0}
     assert report["filtered_reasons"] == {"thématique hors apprentissage du français": 1}
@@ -164,12 +163,12 @@ def test_api_envelope_of_services_not_about_french_is_filtered(tmp_path, example
 
 
 @pytest.mark.django_db
-def test_api_envelope_of_structures_is_read_with_structures_option(tmp_path, examples):
+def test_api_envelope_of_structures_is_read_with_structures_option(tmp_path):
     report = run(
         tmp_path,
-        examples / "api-v1-test_list_services_all.snapshot.json",
+        API_SNAPSHOTS / "api-v1-test_list_services_all.snapshot.json",
         "--structures",
-        examples / "api-v1-test_list_structures_all.snapshot.json",
+        API_SNAPSHOTS / "api-v1-test_list_structures_all.snapshot.json",
     )
 
     assert account(report) == {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0, "filtered": 1, "outside": 0}
@@ -178,8 +177,8 @@ def test_api_envelope_of_structures_is_read_with_structures_option(tmp_path, exa
 
 
 @pytest.mark.django_db
-def test_structures_file_given_as_services_is_refused_with_a_hint(examples):
-    path = examples / "api-v1-test_list_structures_all.snapshot.json"
+def test_structures_file_given_as_services_is_refused_with_a_hint():
+    path = API_SNAPSHOTS / "api-v1-test_list_structures_all.snapshot.json"
     with pytest.raises(CommandError) as exc:
         call_command("import_data_inclusion", str(path), stdout=io.StringIO(), stderr=io.StringIO())
 

@@ -1,6 +1,7 @@
 import io
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -10,6 +11,7 @@ from cartolangue.interop.lheo.conventions import parse_lheo_date
 from cartolangue.offers.models import Course, Place, Session, Structure
 
 LHEO23 = "http://lheo.gouv.fr/2.3"
+EXAMPLES = Path(__file__).resolve().parents[2] / "data" / "lheo"  # real files, provenance in tests/data/
 
 
 def run(path, *args, **options):
@@ -359,12 +361,12 @@ def test_an_undeclared_entity_is_a_syntax_error_not_a_lookup(tmp_path):
     assert "XML illisible" in _one_line_error(path)
 
 
-# --- the real files of ../shared/data ---------------------------------------------------------------------
+# --- the real files of tests/data/lheo --------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_anotea_file_is_filtered_out_and_its_schema_defects_are_named(shared_data, tmp_path):
-    report = report_of(shared_data / "lheo/examples/anotea-intercarif-data-test-lheo-2.2.xml", tmp_path)
+def test_anotea_file_is_filtered_out_and_its_schema_defects_are_named(tmp_path):
+    report = report_of(EXAMPLES / "anotea-intercarif-data-test-lheo-2.2.xml", tmp_path)
     assert (report["created"], report["rejected"], report["filtered"]) == (0, 0, 1)
     assert report["filtered_reasons"] == {"Formacode 22403 hors offre linguistique": 1}
     assert [(w["location"], w["reason"]) for w in report["warnings"]] == [
@@ -408,19 +410,18 @@ def test_anotea_file_is_filtered_out_and_its_schema_defects_are_named(shared_dat
         ("intercarif-lheo-index-single-offer-92-2019.xml", {"Formacode 42780 hors offre linguistique": 1}),
     ],
 )
-def test_the_other_real_files_hold_no_language_course(shared_data, tmp_path, name, filtered):
-    report = report_of(shared_data / "lheo/examples" / name, tmp_path)
+def test_the_other_real_files_hold_no_language_course(tmp_path, name, filtered):
+    report = report_of(EXAMPLES / name, tmp_path)
     assert (report["created"], report["rejected"], report["warnings"]) == (0, 0, [])
     assert report["filtered_reasons"] == filtered
 
 
 @pytest.mark.django_db
-def test_real_files_with_their_formacodes_kept_are_mapped_repaired_or_rejected(shared_data, tmp_path):
+def test_real_files_with_their_formacodes_kept_are_mapped_repaired_or_rejected(tmp_path):
     codes = tmp_path / "codes.csv"
     codes.write_text("formacode_v14\n22403\n34582\n42780\n", encoding="utf-8")
-    examples = shared_data / "lheo/examples"
 
-    anotea = report_of(examples / "anotea-intercarif-data-test-lheo-2.2.xml", tmp_path, "--formacodes", str(codes))
+    anotea = report_of(EXAMPLES / "anotea-intercarif-data-test-lheo-2.2.xml", tmp_path, "--formacodes", str(codes))
     assert anotea["created"] == 1
     course = Course.objects.get(source_id="AC_XX_XXXXXX")
     # 75019 is Paris 19e's post code given as an INSEE code, and 48/2 lies 98 km away: both repaired, and said.
@@ -434,12 +435,12 @@ def test_real_files_with_their_formacodes_kept_are_mapped_repaired_or_rejected(s
         "coordonnées à 98 km de Paris, remplacées par le centre de la commune",
     ]
 
-    onisep = report_of(examples / "onisep-bts-nrc-lheo-2.2.xml", tmp_path, "--formacodes", str(codes))
+    onisep = report_of(EXAMPLES / "onisep-bts-nrc-lheo-2.2.xml", tmp_path, "--formacodes", str(codes))
     assert (onisep["rejected"], len(onisep["outside_territory"])) == (0, 1)
     assert "QUIMPERLÉ" in onisep["outside_territory"][0]["reason"]
 
     index = report_of(
-        examples / "intercarif-lheo-index-single-offer-92-2019.xml", tmp_path, "--formacodes", str(codes)
+        EXAMPLES / "intercarif-lheo-index-single-offer-92-2019.xml", tmp_path, "--formacodes", str(codes)
     )
     assert index["created"] == 1
     course = Course.objects.get(source_id="14_AF_0000066306_SE_0000262635")

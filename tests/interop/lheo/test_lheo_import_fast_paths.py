@@ -16,7 +16,7 @@ from cartolangue.interop.persist import COURSE_INSERT_COLUMNS, _fold_part, _sear
 from cartolangue.offers.indexing import course_search_text
 from cartolangue.offers.models import Course, Session, Structure
 from cartolangue.text import fold
-from tests.interop.lheo.test_lheo_import import formation, lheo_file, report_of, run
+from tests.interop.lheo.test_lheo_import import EXAMPLES, formation, lheo_file, report_of, run
 
 TWO_SESSIONS = """
   <session numero="S-{n}-2">
@@ -67,8 +67,10 @@ def test_reading_in_a_child_process_gives_the_same_items_in_the_same_order(tmp_p
     assert multiprocessing.active_children() == []
 
 
-def test_the_real_files_read_the_same_in_a_child_process(shared_data):
-    for path in sorted((shared_data / "lheo/examples").glob("*.xml")):
+def test_the_real_files_read_the_same_in_a_child_process():
+    paths = sorted(EXAMPLES.glob("*.xml"))
+    assert len(paths) == 4
+    for path in paths:
         assert list(LheoReader(path, background=True)) == list(LheoReader(path, background=False)), path.name
 
 

@@ -1,5 +1,9 @@
-"""The facts of a real Réseau Alpha page (ABC Formation, Franconville, Val-d'Oise), read from the team's shared data
-(the page has no open licence: it is not committed), turned into the cartographie.json shape the importer reads.
+"""The facts of a real Réseau Alpha page (ABC Formation, Franconville, Val-d'Oise), turned into the cartographie.json
+shape the importer reads.
+
+The page has no open licence, so neither it nor its extract is committed (tests/data/PROVENANCE.md): this test reads
+the extract (`reseau-alpha-pages-extracted.json` of the team's data folder) where the environment variable
+CARTOLANGUE_RESEAU_ALPHA_PAGES names it, and is skipped, saying why, elsewhere.
 
 The conversion below only moves the page's text into the JSON fields (`lieux_horaires` → `adresses` and
 `joursHorairesDetails`, "Femmes [Prioritaire]" → `publicSpecifique` + `publicSpecifiquePrioritaire`…); every value
@@ -7,15 +11,24 @@ stays as the page shows it, so the importer's vocabulary does the mapping."""
 
 import io
 import json
+import os
 import re
 from datetime import date, time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from cartolangue.offers import enums
 from cartolangue.offers.models import Course, Place, Structure
+
+PAGES = os.environ.get("CARTOLANGUE_RESEAU_ALPHA_PAGES", "")
+pytestmark = pytest.mark.skipif(
+    not PAGES,
+    reason="the Réseau Alpha page has no open licence and is not committed: set CARTOLANGUE_RESEAU_ALPHA_PAGES to "
+    "the path of reseau-alpha-pages-extracted.json to run this test",
+)
 
 MONTHS = {
     "janv.": 1,
@@ -101,10 +114,8 @@ def _formation(page):
 
 
 @pytest.fixture
-def abc_formation(shared_data, tmp_path):
-    extracted = json.loads(
-        (shared_data / "reseau_alpha" / "reseau-alpha-pages-extracted.json").read_text(encoding="utf-8")
-    )
+def abc_formation(tmp_path):
+    extracted = json.loads(Path(PAGES).read_text(encoding="utf-8"))
     (page,) = extracted["structures"]
     cartographie = {
         "structures": [

@@ -1,11 +1,14 @@
 import csv
 from datetime import date, time
+from pathlib import Path
 
 import pytest
 
 from cartolangue.interop.reseau_alpha import mapping as m
 from cartolangue.interop.reseau_alpha.reader import parse_bool, parse_date, parse_time
 from cartolangue.offers import enums
+
+VOCABULARY = Path(__file__).resolve().parents[2] / "data" / "reseau_alpha" / "reseau-alpha-vocabulaire.csv"
 
 
 @pytest.mark.parametrize(
@@ -29,7 +32,7 @@ def test_audiences_by_key_or_label_whatever_the_apostrophe(value, expected):
     assert m.AUDIENCES[m.vocab_key(value)] == expected
 
 
-def test_every_vocabulary_label_is_known(shared_data):
+def test_every_vocabulary_label_is_known():
     """Every value of the vocabulary Réseau Alpha shows is mapped (or deliberately has no counterpart)."""
     tables = {
         "activite_formation": m.ACTIVITIES,
@@ -40,8 +43,7 @@ def test_every_vocabulary_label_is_known(shared_data):
         "jours_semaine": m.WEEKDAYS,
         "horaires": m.MOMENTS,
     }
-    path = shared_data / "reseau_alpha" / "reseau-alpha-vocabulaire.csv"
-    with open(path, encoding="utf-8") as f:
+    with open(VOCABULARY, encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 55
     for row in rows:
