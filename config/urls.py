@@ -11,6 +11,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("imprimer/", include("cartolangue.flyers.urls")),
     path("espace/", include("cartolangue.space.urls")),
+    path("", include("cartolangue.upkeep.urls")),
     path("", include("cartolangue.www.urls")),
     prefix_default_language=False,
 )

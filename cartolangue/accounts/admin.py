@@ -30,4 +30,5 @@ class InvitationAdmin(admin.ModelAdmin):
 class AccessRequestAdmin(admin.ModelAdmin):
     list_display = ("user", "structure", "proposed_name", "status", "created_at", "decided_at")
     list_filter = ("status",)
+    search_fields = ("user__username", "structure__name", "proposed_name")
     raw_id_fields = ("user", "structure", "decided_by")

@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from cartolangue.accounts.models import AccessRequest, Coordinator, Invitation, Membership
 from cartolangue.offers import enums
 from cartolangue.offers.models import Course, ExamSession, Place, Session, Structure, TimeSlot
+from cartolangue.upkeep.models import ErrorReport
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -127,10 +128,12 @@ def _public(obj: Any) -> bool:
 
 def can(user: User, verb: Verb, obj: Any) -> bool:
     """Whether the person may do `verb` to `obj` (an offer object, an access request, an invitation, a change
-    set or an import conflict of moderation/models.py)."""
+    set of moderation/changes.py, or an error report)."""
     if _staff(user):
         return True
     structure = structure_of(obj)
+    if isinstance(obj, ErrorReport):  # read and closed by the structure's people and its coordinators
+        return verb in (Verb.VIEW, Verb.EDIT) and (is_member(user, structure) or coordinates(user, structure))
     if verb == Verb.VIEW:
         if _public(obj):
             return True
@@ -153,3 +156,9 @@ def can(user: User, verb: Verb, obj: Any) -> bool:
     if verb == Verb.INVITE:
         return is_structure_admin(user, structure) or coordinates(user, structure)
     return False
+
+
+def coordinators_of(structure: Structure) -> list[Any]:
+    """The people who coordinate the structure (coordinators are a few dozen: each is asked the one rule)."""
+    people = [c.user for c in Coordinator.objects.select_related("user").filter(user__is_active=True)]
+    return [person for person in people if coordinates(person, structure)]

@@ -109,6 +109,11 @@ class CourseOut(Schema):
     registration_mode: Label | None
     places_available: bool | None
     seats_left: int | None = Field(None, description="Places restantes ; null : nombre non précisé.")
+    confirmed_on: datetime.date = Field(
+        description="Date à laquelle l'information a été confirmée pour la dernière fois."
+    )
+    confirmed_by: Label = Field(description="Qui l'a confirmée : la source, la structure ou la coordination.")
+    stale: bool = Field(description="Information à vérifier : pas confirmée depuis STALE_AFTER_MONTHS mois (6).")
     funders: list[Label]
     certifications: list[Label]
     next_session_on: datetime.date | None

@@ -100,6 +100,7 @@ TEXTS = {
     "childcare": _("Garde d'enfants"),
     "exams": _("Prochaines sessions d'examen"),
     "near": _("Près de"),
+    "stale": _("Information à vérifier"),
 }
 GROUP_TEXTS = {g.key: g.title for g in GROUPS}
 WEEKDAY_SHORT = {
@@ -318,6 +319,7 @@ SELECTION_TEXTS = {
     "printed": _("Imprimé le %(date)s"),
     "sources": _("Sources"),
     "oldest": _("données la plus ancienne : %(date)s"),
+    "stale": _("Information à vérifier"),
 }
 
 

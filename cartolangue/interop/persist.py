@@ -32,7 +32,7 @@ from cartolangue.interop.geography import Geography
 from cartolangue.interop.records import CourseRecord, ExamSessionRecord, Filtered, Notice, Rejected
 from cartolangue.interop.report import Issue
 from cartolangue.moderation.conflicts import Conflict, child_kept_by_provider, record_import, values_kept_by_provider
-from cartolangue.offers.enums import PublicationStatus
+from cartolangue.offers.enums import ConfirmedBy, PublicationStatus
 from cartolangue.offers.indexing import search_text_parts
 from cartolangue.offers.models import (
     Certification,
@@ -431,6 +431,8 @@ class Writer:
                 course.search_text,
                 PublicationStatus.PUBLISHED,  # a source's course is published: its source is the moderation
                 [],  # no field set by hand yet
+                ConfirmedBy.SOURCE,  # `verified_on` is the source's own date
+                None,  # places left: the providers' own figure
             )
             for r, course in created
         ]
@@ -587,6 +589,8 @@ COURSE_INSERT_COLUMNS = [
     "search_text",
     "status",
     "hand_edited_fields",
+    "verified_by",
+    "seats_left",
 ]
 
 

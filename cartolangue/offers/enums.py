@@ -170,6 +170,14 @@ class PublicationStatus(models.TextChoices):
     ARCHIVED = "archive", _("Archivé")
 
 
+class ConfirmedBy(models.TextChoices):
+    """Who last said a course's information is true (Course.verified_on, verified_by)."""
+
+    SOURCE = "source", _("la source")
+    STRUCTURE = "structure", _("la structure")
+    COORDINATION = "coordination", _("la coordination")
+
+
 class ContactRole(models.TextChoices):
     """The role a course's contact is shown by when the person is not a public contact point (ADR 0019)."""
 

@@ -4,6 +4,7 @@ language detail LHEO lacks and Réseau Alpha has (levels, schooling, audiences f
 exclusive, weekly timetables, places). Invariants live in the database constraints below.
 """
 
+import datetime
 import uuid
 
 from django.core.validators import MinValueValidator, RegexValidator
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cartolangue.geo.models import Commune
-from cartolangue.offers import enums
+from cartolangue.offers import enums, freshness
 from cartolangue.offers.contacts import PublicContact, public_contact
 from cartolangue.offers.history import history_of
 
@@ -295,7 +296,12 @@ class Course(Provenance):
         blank=True,
         help_text=_("Affiché à la place du nom quand le contact n'est pas public. Vide : accueil."),
     )
+    # When the course's information was last confirmed, and by whom (offers/freshness.py): by the source (its
+    # own date; empty: the date the source last changed the course), the structure or a coordinator.
     verified_on = models.DateField(_("vérifié le"), null=True, blank=True)
+    verified_by = models.CharField(
+        _("vérifié par"), max_length=12, choices=enums.ConfirmedBy.choices, default=enums.ConfirmedBy.SOURCE
+    )
     status = models.CharField(
         _("publication"),
         max_length=12,
@@ -351,6 +357,16 @@ class Course(Provenance):
 
     def __str__(self):
         return self.name
+
+    @property
+    def confirmed_on(self) -> datetime.date:
+        """The date the information was last confirmed (offers/freshness.py)."""
+        return freshness.confirmed_on(self.verified_on, self.updated_at)
+
+    @property
+    def is_stale(self) -> bool:
+        """ "Information à vérifier": not confirmed for STALE_AFTER_MONTHS (offers/freshness.py)."""
+        return freshness.is_stale(self.confirmed_on, timezone.localdate())
 
     @property
     def public_contact(self) -> PublicContact:

@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 from django.db import connections
 from django.db.models import Case, IntegerField, Max, QuerySet, Value, When
+from django.utils import timezone
 
+from cartolangue.offers.freshness import stale_before
 from cartolangue.offers.models import DEMO_SOURCE, Course, Session, TimeSlot
 from cartolangue.search.filter_kinds import NULL, FacetValue
 from cartolangue.search.filters import COURSE_FILTERS, SLOT_NAMES, slot_categories
@@ -38,6 +40,7 @@ CORE_COLUMNS = (
     "search_text",
     "structure_id",
     "updated_at",
+    "verified_on",
     "source",
     "cecrl_level_target",
 )
@@ -82,6 +85,20 @@ def _microseconds(value: Any) -> int:
     if value.tzinfo is None:
         value = value.replace(tzinfo=datetime.UTC)
     return (value - EPOCH) // datetime.timedelta(microseconds=1)
+
+
+def _local_days(microseconds: np.ndarray) -> np.ndarray:
+    """UTC timestamps (µs since 1970) → day numbers of their date in the site's time zone. The zone's offset is
+    looked up once per distinct hour (it changes only on the hour)."""
+    seconds = microseconds // 1_000_000
+    hours, inverse = np.unique(seconds // 3600, return_inverse=True)
+    zone = timezone.get_default_timezone()
+    offsets = np.fromiter(
+        (datetime.datetime.fromtimestamp(int(h) * 3600, tz=zone).utcoffset().total_seconds() for h in hours),
+        dtype=np.int64,
+        count=len(hours),
+    )
+    return ((seconds + offsets[inverse]) // 86400).astype(np.int32)
 
 
 def _pack(mask: np.ndarray) -> np.ndarray:
@@ -158,7 +175,10 @@ class CourseIndex:
         self.text = TextIndex(raw["search_text"])
         self.structure = np.array(raw["structure_id"], dtype=np.int64)
         self.target = np.fromiter((NULL if v is None else v for v in raw["cecrl_level_target"]), np.int16, count=n)
-        self._updated_at, self._sources = raw["updated_at"], raw["source"]
+        self._updated_at, self._sources, self._verified_on = raw["updated_at"], raw["source"], raw["verified_on"]
+        self._stale: dict[int, np.ndarray] = {}
+        self._confirmed_days: np.ndarray | None = None
+        self._default_by_day: dict[int, np.ndarray] = {}
         self.default_order = self._read_default_order()
         self.slot_bits = self._read_slots()
         course_ids, starts, ends = read_columns(
@@ -334,12 +354,13 @@ class CourseIndex:
         """The sort keys of these positions, most significant first, ending with the course id: what orders
         them among the courses of another index (search/live.py merges two)."""
         sort = query.effective_sort
+        stale = self.stale(today)[positions]
         if sort == "distance" and distance is not None:
-            return [distance[positions], self.ids[positions]]
+            return [distance[positions], stale, self.ids[positions]]
         if sort == "prochaine-session":
-            return [self.next_session(today)[positions], self.ids[positions]]
+            return [self.next_session(today)[positions], stale, self.ids[positions]]
         demo, updated = self._default_sort_columns()
-        return [demo[positions], -updated[positions], self.ids[positions]]
+        return [demo[positions], stale, -updated[positions], self.ids[positions]]
 
     def _default_sort_columns(self) -> tuple[np.ndarray, np.ndarray]:
         """(demo: 1 for a demo course, updated_at in microseconds): the default order's keys, as the database
@@ -359,15 +380,46 @@ class CourseIndex:
         elif sort == "prochaine-session":
             key = self.next_session(today)
         else:
-            ordered = self.default_order[matching[self.default_order]]
-            return ordered[:stop]
+            order = self.default_order_on(today)
+            return order[matching[order]][:stop]
         candidates = np.flatnonzero(matching)  # primary-key order: a stable sort breaks ties by pk
         values = key[candidates]
         if stop < len(candidates):
             kth = np.partition(values, stop - 1)[stop - 1]
-            keep = values <= kth
+            keep = values <= kth  # every tie of the last kept value stays: the stale rule orders them
             candidates, values = candidates[keep], values[keep]
-        return candidates[np.argsort(values, kind="stable")][:stop]
+        return candidates[np.lexsort((self.stale(today)[candidates], values))][:stop]
+
+    def default_order_on(self, today: datetime.date) -> np.ndarray:
+        """The default order (real before demo, then fresh before stale, then most recently updated), for
+        `today`: the database's order (`default_order`) regrouped, stably, once per day."""
+        day = day_number(today)
+        if day not in self._default_by_day:
+            demo, _updated = self._default_sort_columns()
+            order = self.default_order
+            group = demo[order].astype(np.int8) * 2 + self.stale(today)[order]
+            self._default_by_day = {day: order[np.argsort(group, kind="stable")]}
+        return self._default_by_day[day]
+
+    def stale(self, today: datetime.date) -> np.ndarray:
+        """1 for each course whose information is "à vérifier" on `today` (offers/freshness.py), else 0."""
+        day = day_number(today)
+        if day not in self._stale:
+            cutoff = day_number(stale_before(today))
+            self._stale = {day: (self.confirmed_days() < cutoff).astype(np.int8)}
+        return self._stale[day]
+
+    def confirmed_days(self) -> np.ndarray:
+        """Day number of each course's confirmation date: its `verified_on`, else the local date of its last
+        update (offers/freshness.py `confirmed_on`)."""
+        if self._confirmed_days is None:
+            days = _days(self._verified_on)
+            unset = days == NO_DATE
+            if unset.any():
+                updated = self._default_sort_columns()[1]
+                days[unset] = _local_days(updated[unset])
+            self._confirmed_days = days
+        return self._confirmed_days
 
     def facets(
         self, query: Any, filters: dict[str, np.ndarray], scope: np.ndarray | None, today: datetime.date

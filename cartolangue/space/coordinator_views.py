@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,10 +17,12 @@ from cartolangue.accounts.models import AccessRequest, Coordinator, Membership
 from cartolangue.accounts.permissions import Verb, can, coordinated_structures
 from cartolangue.moderation import changes, conflicts
 from cartolangue.moderation.models import ImportConflict, ImportEvent
-from cartolangue.offers import enums
+from cartolangue.offers import enums, freshness
 from cartolangue.offers.models import Course, Structure
 from cartolangue.space.access import object_for, require
 from cartolangue.space.forms import InvitationForm
+from cartolangue.upkeep.models import ErrorReport
+from cartolangue.upkeep.reminders import structures_without_member
 
 
 def _coordinator_only(request: HttpRequest) -> None:
@@ -61,8 +64,40 @@ def feed(request: HttpRequest) -> HttpResponse:
             "premoderated": in_scope.filter(premoderated=True).order_by("name"),
             "invitation_form": InvitationForm(structures=in_scope),
             "days": changes.settings.REVIEW_FEED_DAYS,
+            "reports": ErrorReport.objects.filter(status__in=ErrorReport.OPEN, structure__in=in_scope).select_related(
+                "structure", "course", "exam_session__certification"
+            ),
+            "freshness": _freshness_by_departement(in_scope),
+            "without_member": structures_without_member(timezone.localdate()).filter(pk__in=in_scope.values("pk")),
         },
     )
+
+
+def _freshness_by_departement(structures) -> list[dict]:
+    """Per département of the scope: published courses, how many are "à vérifier", the share, open reports."""
+    courses = Course.objects.public().filter(structure__in=structures)
+    rows = (
+        courses.values("place__commune__departement__code", "place__commune__departement__name")
+        .annotate(total=Count("id"), stale=Count("id", filter=freshness.stale_q(timezone.localdate())))
+        .order_by("place__commune__departement__code")
+    )
+    open_reports = dict(
+        ErrorReport.objects.filter(status__in=ErrorReport.OPEN, structure__in=structures)
+        .values("structure__places__commune__departement__code")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("structure__places__commune__departement__code", "n")
+    )
+    return [
+        {
+            "code": row["place__commune__departement__code"],
+            "name": row["place__commune__departement__name"],
+            "total": row["total"],
+            "stale": row["stale"],
+            "share": round(100 * row["stale"] / row["total"]) if row["total"] else 0,
+            "reports": open_reports.get(row["place__commune__departement__code"], 0),
+        }
+        for row in rows
+    ]
 
 
 @login_required

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from cartolangue.offers import enums
+from cartolangue.offers import enums, freshness
 from cartolangue.offers.models import Course, CourseAudience, CourseFunder, CourseSchooling, Structure
 
 
@@ -16,9 +16,11 @@ def status_for_new_course(structure: Structure) -> str:
 
 
 def mark_hand_edited(course: Course, fields: Iterable[str]) -> None:
-    """Record the fields as the provider's and the course as updated now (saved by the caller)."""
+    """Record the fields as the provider's, the course as updated now and confirmed by its structure today
+    (saved by the caller)."""
     course.hand_edited_fields = sorted(set(course.hand_edited_fields or ()) | set(fields))
     course.updated_at = timezone.now()
+    freshness.confirm(course, enums.ConfirmedBy.STRUCTURE)
 
 
 def replace_children(course: Course, audiences: dict[str, str], schooling: list[str], funders: list[str]) -> None:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cartolangue.accounts.models import Membership
 from cartolangue.accounts.permissions import Verb, can, coordinated_structures, member_structures
-from cartolangue.offers import enums
+from cartolangue.offers import enums, freshness
 from cartolangue.offers.models import Course, Place, Structure, TimeSlot
 from cartolangue.space import editing
 from cartolangue.space.access import object_for, require
@@ -26,6 +26,8 @@ from cartolangue.space.forms import (
     SessionFormSet,
     TimeSlotFormSet,
 )
+from cartolangue.upkeep import reports
+from cartolangue.upkeep.models import ErrorReport
 
 
 def _offer(structures):
@@ -65,6 +67,9 @@ def structure(request: HttpRequest, pk: int) -> HttpResponse:
             "invitation_form": InvitationForm(structures=Structure.objects.filter(pk=pk), initial={"structure": pk}),
             "seats_form": SeatsForm(),
             "statuses": enums.PublicationStatus,
+            "reports": current.error_reports.filter(status__in=ErrorReport.OPEN).select_related(
+                "course", "exam_session__certification"
+            ),
         },
     )
 
@@ -215,3 +220,26 @@ def exam_sessions(request: HttpRequest, structure_pk: int) -> HttpResponse:
         messages.success(request, _("Sessions d'examen enregistrées."))
         return redirect("space:structure", pk=current.pk)
     return render(request, "space/exam_sessions.html", {"formset": formset, "structure": current})
+
+
+@login_required
+@require_POST
+def course_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Toujours à jour": the course is confirmed as true today, by its structure."""
+    course = object_for(request, Verb.EDIT, Course.objects.select_related("structure"), pk=pk)
+    freshness.confirm(course, enums.ConfirmedBy.STRUCTURE)
+    course.save()
+    messages.success(request, _("« %(name)s » est confirmé à jour.") % {"name": course.name})
+    return redirect(reverse("space:structure", args=[course.structure_id]) + f"#cours-{course.pk}")
+
+
+@login_required
+@require_POST
+def close_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close an error report as fixed or rejected (its structure's members and coordinators)."""
+    report = object_for(request, Verb.EDIT, ErrorReport.objects.select_related("structure"), pk=pk)
+    reports.close_report(report, fixed=request.POST.get("decision") == "corrige", user=request.user)
+    messages.success(request, _("Signalement classé."))
+    if can(request.user, Verb.EDIT, report.structure):
+        return redirect("space:structure", pk=report.structure_id)
+    return redirect("space:feed")

@@ -263,19 +263,13 @@ def course(request, pk):
         .select_related("place__commune")
         .defer("place__commune__geometry")
     )
-    report = urlencode(
-        {
-            "subject": _("Carto-Langue : erreur sur « %(name)s » (%(id)s)") % {"name": course.name, "id": course.pk},
-            "body": request.build_absolute_uri(),
-        }
-    )
     return render(
         request,
         "www/course.html",
         {
             "course": course,
             "others": others.order_by("name")[:30],
-            "report_url": f"mailto:{settings.REPORT_EMAIL}?{report}",
+            "report_url": reverse("upkeep:report") + f"?cours={course.pk}",
             "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
             **_return_links(request),
         },
@@ -285,13 +279,6 @@ def course(request, pk):
 @transaction.non_atomic_requests  # reads only (docs/adr/0010-search-index.md)
 def structure(request, pk):
     structure = get_object_or_404(Structure, pk=pk)
-    report = urlencode(
-        {
-            "subject": _("Carto-Langue : erreur sur « %(name)s » (%(id)s)")
-            % {"name": structure.name, "id": structure.pk},
-            "body": request.build_absolute_uri(),
-        }
-    )
     return render(
         request,
         "www/structure.html",
@@ -301,7 +288,7 @@ def structure(request, pk):
             .defer("commune__geometry")
             .order_by("commune__name", "address"),
             "courses": Course.objects.public().for_display().filter(structure=structure).order_by("name", "pk"),
-            "report_url": f"mailto:{settings.REPORT_EMAIL}?{report}",
+            "report_url": reverse("upkeep:report") + f"?structure={structure.pk}",
             **_return_links(request),
         },
     )

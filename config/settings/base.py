@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "cartolangue.accounts",
     "cartolangue.moderation",
     "cartolangue.space",
+    "cartolangue.upkeep",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +237,11 @@ if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Freshness (offers/freshness.py): a course not confirmed for this many months is "information à vérifier";
+# providers get a reminder at most once per REMINDER_PERIOD_DAYS, with a link valid REMINDER_LINK_DAYS.
+STALE_AFTER_MONTHS = env.int("STALE_AFTER_MONTHS", default=6)
+REMINDER_PERIOD_DAYS = env.int("REMINDER_PERIOD_DAYS", default=30)
+REMINDER_LINK_DAYS = env.int("REMINDER_LINK_DAYS", default=30)
 # Coordinators' review feed: how far back it looks.
 REVIEW_FEED_DAYS = env.int("REVIEW_FEED_DAYS", default=60)
 

@@ -140,6 +140,8 @@ def test_invite_complet_slot_public_then_diff_and_revert(page, loop_site, tmp_pa
         ("provider", "/espace/structure/STRUCTURE/lieux/nouveau/"),
         ("provider", "/espace/structure/STRUCTURE/examens/"),
         ("coordinator", "/espace/coordination/"),
+        (None, "/signaler/?cours=COURSE"),
+        (None, "/ar/signaler/?cours=COURSE"),
     ],
 )
 def test_no_axe_violations_in_the_spaces(page, loop_site, who, path):
@@ -156,3 +158,27 @@ def test_no_axe_violations_in_the_spaces(page, loop_site, who, path):
         assert page.locator("html").get_attribute("dir") == "rtl"
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_a_visitor_reports_an_error_and_the_provider_closes_it(page, loop_site):
+    from cartolangue.upkeep.models import ErrorReport
+
+    server, structure, course = loop_site
+    user = get_user_model().objects.create_user(PROVIDER, PROVIDER, PASSWORD)
+    Membership.objects.create(user=user, structure=structure)
+    page.goto(server.url + f"/cours/{course.pk}/")
+    page.get_by_role("link", name="Signaler une erreur").click()
+    page.get_by_label("Qu'est-ce qui est faux ?").fill("Le cours du mardi est passé au jeudi.")
+    page.get_by_label("Votre courriel (facultatif)").fill("lea@exemple.test")
+    page.get_by_role("button", name="Envoyer le signalement").click()
+    expect(page.locator("h1")).to_contain_text("Merci")
+    assert [sorted(m.to) for m in mail.outbox] == [["coordination@defi-metiers.test", PROVIDER]]
+
+    _login(page, server.url, PROVIDER)
+    page.goto(server.url + f"/espace/structure/{structure.pk}/")
+    expect(page.locator("main")).to_contain_text("passé au jeudi")
+    page.get_by_role("button", name="Corrigé").click()
+    expect(page.locator(".messages")).to_contain_text("Signalement classé")
+    report = ErrorReport.objects.get()
+    assert (report.status, report.reporter_email) == ("corrige", "")
+    assert mail.outbox[-1].to == ["lea@exemple.test"]

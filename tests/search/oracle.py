@@ -2,11 +2,14 @@
 course loaded as ORM objects, with no numpy and no code shared with the engine. The engine's tests check the
 index (list, map, facets, pages, distances, next sessions) against it."""
 
+import calendar
 import datetime
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.http import QueryDict
+from django.utils import timezone
 
 from cartolangue.geo.distance import haversine_km
 from cartolangue.geo.models import ZoneMembership
@@ -44,6 +47,7 @@ class Row:
     certifications: set
     updated_at: datetime.datetime = None
     demo: bool = False
+    confirmed: datetime.date = None  # verified_on, else the local date of updated_at
 
 
 def load_rows() -> list[Row]:
@@ -51,8 +55,10 @@ def load_rows() -> list[Row]:
     for commune_id, code in ZoneMembership.objects.values_list("commune_id", "zone__code"):
         zones.setdefault(commune_id, set()).add(code)
     rows = []
-    qs = Course.objects.select_related("place__commune__departement").prefetch_related(
-        "time_slots", "audiences", "schooling", "funders", "sessions", "certifications"
+    qs = (
+        Course.objects.public()
+        .select_related("place__commune__departement")
+        .prefetch_related("time_slots", "audiences", "schooling", "funders", "sessions", "certifications")
     )
     for c in qs:
         rows.append(
@@ -81,6 +87,7 @@ def load_rows() -> list[Row]:
                 certifications={k.code for k in c.certifications.all()},
                 updated_at=c.updated_at,
                 demo=c.source == DEMO_SOURCE,
+                confirmed=c.verified_on or timezone.localtime(c.updated_at).date(),
             )
         )
     return rows
@@ -193,18 +200,28 @@ def next_session(row, today):
     return min((s for s, _e in row.sessions if s and s >= today), default=None)
 
 
+def stale(row, today):
+    """Not confirmed since the same day STALE_AFTER_MONTHS months ago (the last day of a shorter month)."""
+    year, month = today.year, today.month - settings.STALE_AFTER_MONTHS
+    while month < 1:
+        year, month = year - 1, month + 12
+    limit = datetime.date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+    return row.confirmed < limit
+
+
 def ordered(rows, query, centre, today):
     """The rows in the engine's documented order: by distance with a place (unless another sort is asked),
-    by next session, or most recently updated first with the demo's fictional offer last; ties by id."""
+    by next session, or most recently updated first with the demo's fictional offer last; at equal key,
+    fresh before "à vérifier"; ties by id."""
     sort = query.effective_sort
     if sort == "distance" and centre:
-        return sorted(rows, key=lambda r: (distance_km(r, centre), r.pk))
+        return sorted(rows, key=lambda r: (distance_km(r, centre), stale(r, today), r.pk))
     if sort == "prochaine-session":
         far = datetime.date.max
-        return sorted(rows, key=lambda r: (next_session(r, today) or far, r.pk))
+        return sorted(rows, key=lambda r: (next_session(r, today) or far, stale(r, today), r.pk))
     by_id = sorted(rows, key=lambda r: r.pk)
     by_update = sorted(by_id, key=lambda r: r.updated_at, reverse=True)
-    return sorted(by_update, key=lambda r: r.demo)
+    return sorted(by_update, key=lambda r: (r.demo, stale(r, today)))
 
 
 @dataclass
