@@ -109,3 +109,25 @@ class AccessRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.structure or self.proposed_name}"
+
+
+class ApiToken(models.Model):
+    """A partner's key to the write API (api/writes.py): named, scoped to structures its owner is a member of,
+    stored as a SHA-256 digest (the key is shown once, at creation), revocable, its last use recorded."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("nom"), max_length=100, help_text=_("p. ex. « logiciel d'inscription »"))
+    structures = models.ManyToManyField(Structure, verbose_name=_("structures"), related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("début de la clé"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoquée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("clé d'API")
+        verbose_name_plural = _("clés d'API")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

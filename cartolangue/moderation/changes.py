@@ -18,7 +18,18 @@ from cartolangue.offers.models import Course, ExamSession, Place, Session, Struc
 
 # The models whose hand edits the feed shows, in the order an entry lists them.
 REVIEWED_MODELS: tuple[type[models.Model], ...] = (Structure, Place, Course, TimeSlot, Session, ExamSession)
-HIDDEN_FIELDS = {"search_text", "hand_edited_fields", "updated_at", "created_at", "source", "source_id"}
+# Bookkeeping, not content: a provider's edit also confirms the course (verified_on, verified_by), which the
+# feed need not repeat and a revert leaves as it is.
+HIDDEN_FIELDS = {
+    "search_text",
+    "hand_edited_fields",
+    "updated_at",
+    "created_at",
+    "source",
+    "source_id",
+    "verified_on",
+    "verified_by",
+}
 ACTIONS = {"+": gettext_lazy("ajout"), "~": gettext_lazy("modification"), "-": gettext_lazy("suppression")}
 
 

@@ -1,13 +1,15 @@
 """Site-wide HTTP rules that no single view should have to remember.
 
-- Methods: the site serves GET, HEAD, OPTIONS and POST; anything else (TRACE first: a function view would
-  answer it with the page) gets 405 before any view runs.
+- Methods: the site serves GET, HEAD, OPTIONS and POST, and the partners' write API (api/writes.py) PUT and
+  DELETE; anything else (TRACE first: a function view would answer it with the page) gets 405 before any view
+  runs.
 - Cache-Control, when the view set none: a public page is cacheable for a short while by anyone and revalidated
   (ETag, Last-Modified) after; anything tied to a visitor (a cookie set, a session read, a CSRF token) or that is
   not a success is not stored at all. Decisions: docs/adr/0016-abuse-limits-and-http-caching.md.
 - Last-Modified is never later than now (RFC 9110 §8.8.2.1): data imported with a date to come would otherwise
   claim a future modification, which caches then trust over the present."""
 
+import re
 import time
 from collections.abc import Callable
 
@@ -19,6 +21,8 @@ from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext as _
 
 SERVED_METHODS = ("GET", "HEAD", "OPTIONS", "POST")
+WRITE_API_METHODS = ("PUT", "DELETE")
+WRITE_API_PATH = re.compile(r"^/api/v1/structures/[^/]+/")
 CACHEABLE_STATUSES = frozenset({200, 304})
 NOT_STORED = "no-store"
 PRIVATE = "private, no-store"
@@ -53,7 +57,10 @@ class HttpRulesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = method_not_allowed(request) if request.method not in SERVED_METHODS else self.get_response(request)
+        served = request.method in SERVED_METHODS or (
+            request.method in WRITE_API_METHODS and WRITE_API_PATH.match(request.path_info)
+        )
+        response = self.get_response(request) if served else method_not_allowed(request)
         if not response.has_header("Cache-Control"):
             policy = cache_control_for(request, response)
             response["Cache-Control"] = policy

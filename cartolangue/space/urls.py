@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.generic import TemplateView
 
-from cartolangue.space import account_views, coordinator_views, provider_views
+from cartolangue.space import account_views, coordinator_views, provider_views, token_views
 
 app_name = "space"
 
@@ -49,6 +49,8 @@ urlpatterns = [
     path("cours/<int:pk>/confirmer/", provider_views.course_confirm, name="course-confirm"),
     path("lieux/<int:pk>/", provider_views.place_edit, name="place-edit"),
     path("signalements/<int:pk>/", provider_views.close_report, name="close-report"),
+    path("cles/", token_views.tokens, name="tokens"),
+    path("cles/<int:pk>/revoquer/", token_views.token_revoke, name="token-revoke"),
     path("coordination/", coordinator_views.feed, name="feed"),
     path("coordination/annuler/<str:change_set>/", coordinator_views.revert, name="revert"),
     path("coordination/cours/<int:pk>/", coordinator_views.approve_course, name="approve-course"),

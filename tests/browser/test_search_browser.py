@@ -42,7 +42,9 @@ def test_counsellor_flow(page, demo_site):
     name = first.inner_text()
     first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
-    expect(page.get_by_role("link", name="Signaler une erreur")).to_have_attribute("href", re.compile("^mailto:"))
+    expect(page.get_by_role("link", name="Signaler une erreur")).to_have_attribute(
+        "href", re.compile(r"^/signaler/\?cours=\d+$")
+    )
 
 
 def test_search_works_without_javascript(browser, demo_site):
