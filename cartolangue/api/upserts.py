@@ -171,9 +171,12 @@ def _write_children(course: Course, source: str, children: dict[str, Any], curre
 
 
 def _save(obj: Any, loc: tuple[str, ...]) -> None:
-    """Save after the model's own checks (field limits, constraints): a refusal is a 422 at `loc`."""
+    """Save after the model's own field checks (lengths, choices, validators): a refusal is a 422 at `loc`. The
+    rules across fields were checked before (offers/rules.py), with their field; the database's constraints
+    hold them last (an IntegrityError is a 422 too). Foreign keys were resolved by the caller."""
     try:
-        obj.full_clean(validate_unique=False)
+        related = [f.name for f in obj._meta.concrete_fields if f.is_relation]
+        obj.full_clean(exclude=related, validate_unique=False, validate_constraints=False)
         obj.save()
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
@@ -182,15 +185,28 @@ def _save(obj: Any, loc: tuple[str, ...]) -> None:
         raise WriteError(422, str(error), loc) from error
 
 
-def upsert_course(token: ApiToken, structure_id: int, source_id: str, data: CourseIn) -> tuple[str, Course]:
-    """Create or update the partner's course; "unchanged" writes nothing (its confirmation date apart)."""
-    structure = structure_for(token, structure_id, Verb.CREATE)
+def upsert_course(
+    token: ApiToken,
+    structure_id: int,
+    source_id: str,
+    data: CourseIn,
+    structure: Structure | None = None,
+    places: dict[Any, Place] | None = None,
+) -> tuple[str, Course]:
+    """Create or update the partner's course; "unchanged" writes nothing (its confirmation date apart). A push
+    passes the structure it checked once, and a cache of the places it resolved."""
+    structure = structure or structure_for(token, structure_id, Verb.CREATE)
     source = partner_source(structure)
     with transaction.atomic():
         course = Course.objects.select_for_update().filter(source=source, source_id=source_id).first()
-        if course is not None and not can(token.owner, Verb.EDIT, course):
-            raise WriteError(403, "ce cours ne peut pas être modifié")
-        place = _place_of(structure, data)
+        if course is not None and course.status == enums.PublicationStatus.ARCHIVED:
+            raise WriteError(403, "ce cours est archivé : remettez-le dans l'offre depuis l'espace de la structure")
+        key = (data.place_id, data.place_source_id)
+        place = places.get(key) if places is not None else None
+        if place is None:
+            place = _place_of(structure, data)
+            if places is not None:
+                places[key] = place
         values, children = _course_values(data, place), _children(data)
         today = timezone.localdate()
         if course is not None:

@@ -79,12 +79,14 @@ def put_course(request, structure_id: int, data: schemas.CourseIn, source_id: st
     tags=[TAG],
 )
 def put_courses(request, structure_id: int, data: list[schemas.PartnerCourseIn] = BULK_BODY):
-    upserts.structure_for(request.auth, structure_id, Verb.CREATE)  # an empty push is refused like any other
-    results = []
+    structure = upserts.structure_for(request.auth, structure_id, Verb.CREATE)  # an empty push too
+    results, places = [], {}
     with transaction.atomic():  # all or nothing: a refused course names its index, nothing is stored
         for index, course_data in enumerate(data):
             try:
-                outcome, course = upserts.upsert_course(request.auth, structure_id, course_data.source_id, course_data)
+                outcome, course = upserts.upsert_course(
+                    request.auth, structure_id, course_data.source_id, course_data, structure, places
+                )
             except upserts.WriteError as error:
                 if error.status == 422:
                     error.loc = ("body", "data", index, *error.loc[2:])

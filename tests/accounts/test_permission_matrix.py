@@ -223,3 +223,29 @@ def test_a_coordinator_scoped_by_zone_or_by_network(world):
     coordinator.networks = [enums.Network.OFII]
     coordinator.save()
     assert not can(people["other_coordinator"], Verb.APPROVE, objects["pending_course"])
+
+
+# The write API's column: a key acts with its owner's rights on the structures it is scoped to. Only members
+# make keys (coordinators and staff edit nothing through the API); without a key, 401.
+API_EXPECTED = {"member": 200, "admin": 200, "other_member": 404}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_write_api_column_of_the_matrix(client, world, role):
+    from cartolangue.accounts.tokens import create_token
+    from cartolangue.offers.models import Structure
+
+    people, objects = world
+    structure = objects["structure"]
+    headers = {}
+    if role in API_EXPECTED:
+        own = Structure.objects.filter(memberships__user=people[role])
+        _token, key = create_token(people[role], "test", own)
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    place = {"address": "1 place de la Mairie", "post_code": "95000", "commune": "95127"}
+    put = client.put(
+        f"/api/v1/structures/{structure.pk}/places/mairie", place, content_type="application/json", **headers
+    )
+    assert put.status_code == API_EXPECTED.get(role, 401)
+    delete = client.delete(f"/api/v1/structures/{structure.pk}/places/mairie", **headers)
+    assert delete.status_code == API_EXPECTED.get(role, 401)
