@@ -15,21 +15,27 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db import connections
 from django.db.models import Case, IntegerField, Max, QuerySet, Value, When
-from django.utils import timezone
 
 from cartolangue.offers.freshness import stale_before
 from cartolangue.offers.models import DEMO_SOURCE, Course, Session, TimeSlot
+from cartolangue.search.columns import (
+    NO_DATE,
+    day_number,
+    days_of,
+    local_days,
+    microseconds_of,
+    minutes_of,
+    pack,
+    read_columns,
+)
 from cartolangue.search.filter_kinds import NULL, FacetValue
 from cartolangue.search.filters import COURSE_FILTERS, SLOT_NAMES, slot_categories
 from cartolangue.search.reading import NO_LEVEL_MARK
 from cartolangue.search.text_index import TextIndex
 from cartolangue.search.version import BoundedDict
 
-NO_DATE = np.iinfo(np.int32).max
 SHOWN_CACHE_SIZE = 2000
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 # What every index reads of a course, whatever the filters: identity, place, text, order.
 CORE_COLUMNS = (
     "pk",
@@ -44,68 +50,6 @@ CORE_COLUMNS = (
     "source",
     "cecrl_level_target",
 )
-
-
-def read_columns(values_list: QuerySet) -> list[Sequence[Any]]:
-    """The columns of a `values_list` queryset, read with the database cursor: Django's per-row conversions
-    cost more than the query at 100,000 rows. Booleans come as 0/1 on SQLite, dates and times as ISO text:
-    the callers read both."""
-    compiler = values_list.query.get_compiler(values_list.db)
-    sql, params = compiler.as_sql()
-    with connections[values_list.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    width = len(compiler.select)
-    return list(zip(*rows, strict=True)) if rows else [()] * width
-
-
-def day_number(date: datetime.date | str) -> int:
-    """A date (or its ISO text) → days since 1970-01-01."""
-    return int(np.datetime64(date, "D").astype(np.int64))
-
-
-def _days(values: Sequence[Any]) -> np.ndarray:
-    """Dates (date objects or ISO text) → day numbers, NO_DATE for none."""
-    distinct = {v: NO_DATE if v is None else day_number(v) for v in set(values)}  # a few hundred dates
-    return np.fromiter((distinct[v] for v in values), dtype=np.int32, count=len(values))
-
-
-def _minutes(value: Any) -> int:
-    """A stored time (time object, or "HH:MM[:SS]" text on SQLite) → minutes after midnight."""
-    if isinstance(value, str):
-        hours, minutes = value.split(":")[:2]
-        return int(hours) * 60 + int(minutes)
-    return value.hour * 60 + value.minute
-
-
-def _microseconds(value: Any) -> int:
-    """A stored timestamp (datetime, or ISO text on SQLite, UTC) → microseconds since 1970, exactly."""
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.UTC)
-    return (value - EPOCH) // datetime.timedelta(microseconds=1)
-
-
-def _local_days(microseconds: np.ndarray) -> np.ndarray:
-    """UTC timestamps (µs since 1970) → day numbers of their date in the site's time zone. The zone's offset is
-    looked up once per distinct hour (it changes only on the hour)."""
-    seconds = microseconds // 1_000_000
-    hours, inverse = np.unique(seconds // 3600, return_inverse=True)
-    zone = timezone.get_default_timezone()
-    offsets = np.fromiter(
-        (datetime.datetime.fromtimestamp(int(h) * 3600, tz=zone).utcoffset().total_seconds() for h in hours),
-        dtype=np.int64,
-        count=len(hours),
-    )
-    return ((seconds + offsets[inverse]) // 86400).astype(np.int32)
-
-
-def _pack(mask: np.ndarray) -> np.ndarray:
-    """A boolean column → its bits in 64-bit words (zero bits past the end)."""
-    packed = np.packbits(mask, bitorder="little")
-    packed = np.concatenate([packed, np.zeros(-len(packed) % 8, dtype=np.uint8)])
-    return packed.view(np.uint64)
 
 
 @dataclass
@@ -134,7 +78,7 @@ class FacetCounter:
             for other, column in self.filters.items():
                 if other != key:
                     mask &= column
-            self._scopes[key] = _pack(mask)
+            self._scopes[key] = pack(mask)
         return self._scopes[key]
 
     def count(self, filter_name: str, matrix: str, columns: Callable[[], list[np.ndarray]]) -> list[int]:
@@ -186,8 +130,8 @@ class CourseIndex:
         )
         found, held = self.positions(course_ids)
         self.session_course = found[held]
-        self.session_start = _days(starts)[held]
-        self.session_end = _days(ends)[held]
+        self.session_start = days_of(starts)[held]
+        self.session_end = days_of(ends)[held]
         for declared_filter in COURSE_FILTERS:
             declared_filter.load(self, raw)
 
@@ -219,7 +163,7 @@ class CourseIndex:
         if course_ids:
             found, held = self.positions(course_ids)
             days = np.array(weekdays, dtype=np.int64)
-            minutes = np.fromiter((_minutes(s) for s in starts), dtype=np.int64, count=len(starts))
+            minutes = np.fromiter((minutes_of(s) for s in starts), dtype=np.int64, count=len(starts))
             bit = np.left_shift(1, len(SLOT_NAMES) * days + slot_categories(days, minutes))
             np.bitwise_or.at(bits, found[held], bit[held])
         return bits
@@ -308,7 +252,7 @@ class CourseIndex:
         """Boolean columns (made by `columns`) packed into rows of 64-bit words, once per index and name."""
         if name not in self._packed:
             made = columns()
-            self._packed[name] = np.vstack([_pack(c) for c in made]) if made else np.zeros((0, 1), np.uint64)
+            self._packed[name] = np.vstack([pack(c) for c in made]) if made else np.zeros((0, 1), np.uint64)
         return self._packed[name]
 
     # --- search --------------------------------------------------------------------------------------------
@@ -368,7 +312,7 @@ class CourseIndex:
         if self._default_keys is None:
             self._default_keys = (
                 np.fromiter((s == DEMO_SOURCE for s in self._sources), dtype=np.int8, count=self.size),
-                np.fromiter((_microseconds(v) for v in self._updated_at), dtype=np.int64, count=self.size),
+                np.fromiter((microseconds_of(v) for v in self._updated_at), dtype=np.int64, count=self.size),
             )
         return self._default_keys
 
@@ -413,11 +357,11 @@ class CourseIndex:
         """Day number of each course's confirmation date: its `verified_on`, else the local date of its last
         update (offers/freshness.py `confirmed_on`)."""
         if self._confirmed_days is None:
-            days = _days(self._verified_on)
+            days = days_of(self._verified_on)
             unset = days == NO_DATE
             if unset.any():
                 updated = self._default_sort_columns()[1]
-                days[unset] = _local_days(updated[unset])
+                days[unset] = local_days(updated[unset])
             self._confirmed_days = days
         return self._confirmed_days
 
