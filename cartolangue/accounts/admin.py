@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cartolangue.accounts.models import AccessRequest, Coordinator, Invitation, Membership
+from cartolangue.accounts.models import AccessRequest, ApiToken, Coordinator, Invitation, Membership
 
 
 @admin.register(Membership)
@@ -32,3 +32,12 @@ class AccessRequestAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("user__username", "structure__name", "proposed_name")
     raw_id_fields = ("user", "structure", "decided_by")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "owner", "prefix", "created_at", "last_used_at", "revoked_at")
+    search_fields = ("name", "owner__username", "prefix")
+    readonly_fields = ("digest", "prefix", "last_used_at")
+    raw_id_fields = ("owner",)
+    filter_horizontal = ("structures",)

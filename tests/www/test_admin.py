@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_every_model_has_a_working_admin_with_search(admin_client):
     demo_generate(courses=30, seed=1, reference_date=datetime.date(2026, 11, 27))
-    apps_with_admin = ("geo", "offers", "accounts", "moderation")
+    apps_with_admin = ("geo", "offers", "accounts", "moderation", "upkeep")
     ours = [m for m in admin.site._registry if m._meta.app_label in apps_with_admin]
     inline_only = {
         "courseaudience",
