@@ -92,7 +92,9 @@ def test_invite_complet_slot_public_then_diff_and_revert(page, loop_site, tmp_pa
     assert Membership.objects.filter(user__username=PROVIDER, structure=structure).exists()
 
     # "Complet" in one click, then the Tuesday slot moves to 18:00–20:00.
+    page.goto(base + "/espace/")
     row = page.locator(f"#cours-{course.pk}")
+    expect(row).to_contain_text("Atelier du mardi soir", timeout=60_000)  # said with the page's text if not
     row.get_by_role("button", name="Complet").click()
     expect(page.locator(f"#cours-{course.pk}")).to_contain_text("complet")
     page.locator(f"#cours-{course.pk}").get_by_role("link", name="Modifier").click()
