@@ -159,3 +159,15 @@ def test_a_new_course_of_a_premoderated_structure_waits_for_a_coordinator(
     client.logout()
     assert client.get(f"/cours/{copy.pk}/").status_code == 200
     assert f"/cours/{copy.pk}/" in client.get("/", {"q": "copie"}).content.decode()
+
+
+def test_ids_above_a_thousand_are_written_without_a_thousands_separator(client, structure, member):
+    """French formatting writes 12345 as "12 345": ids in attributes and links must not be localised."""
+    from tests.factories import CourseFactory, ExamSessionFactory
+
+    course = CourseFactory(pk=12345, structure=structure, name="Grand numéro")
+    client.force_login(member)
+    assert f'id="cours-{course.pk}"' in client.get("/espace/").content.decode()
+    exam = ExamSessionFactory(pk=23456, exam_date="2099-01-15", registration_deadline=None)
+    html = client.get("/", {"onglet": "tests", "commune": exam.place.commune.code_insee}).content.decode()
+    assert f"/signaler/?examen={exam.pk}" in html
