@@ -23,7 +23,8 @@ run: install
 	$(PY) manage.py compilemessages --ignore '.venv' -v0
 	$(PY) manage.py load_territories
 	$(PY) manage.py generate_demo --courses $(DEMO_COURSES) --seed $(DEMO_SEED)
-	$(PY) manage.py import_data_inclusion data/interop/data-inclusion-carif-oref-fle-sample.json
+	$(PY) manage.py load_sources data/sources.toml
+	$(PY) manage.py sync_sources --no-publish
 	$(PY) manage.py publish_exports
 	$(PY) manage.py create_demo_accounts
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)

@@ -1,5 +1,5 @@
-"""`make run` (issue #16, item 16): the port can be changed, and the expected rejections of the real sample
-file are announced as expected."""
+"""`make run` (issue #16, item 16; issue #21): the port can be changed; the real sample file is a registered
+source, synced once, and its expected rejections are announced as expected."""
 
 import io
 import os
@@ -9,6 +9,8 @@ import subprocess
 import pytest
 from django.core.management import call_command
 
+from cartolangue.offers.models import Course
+from cartolangue.sources.models import Source, SyncRun
 from tests.conftest import ROOT
 
 
@@ -28,13 +30,20 @@ def test_port_defaults_to_8000_and_can_be_changed():
 
 
 @pytest.mark.django_db
-def test_the_import_of_make_run_explains_its_expected_rejections():
-    """The records outside Île-de-France of the real sample are announced as expected by the import's own
-    summary, not printed as REJETÉ errors."""
-    (line,) = [line for line in _dry_run().splitlines() if " import_data_inclusion " in line]
-    sample = line.split(" import_data_inclusion ", 1)[1].strip()
+def test_make_run_registers_the_real_sample_as_a_source_and_syncs_it():
+    """`make run` loads the repository's source registry and runs one sync: the run report names what came in,
+    and the records outside Île-de-France of the real sample are announced as expected, not as errors."""
+    lines = _dry_run().splitlines()
+    (load,) = [line for line in lines if " load_sources " in line]
+    (sync,) = [line for line in lines if " sync_sources" in line]
+    assert lines.index(load) < lines.index(sync)
+    call_command("load_sources", str(ROOT / load.split(" load_sources ", 1)[1].strip()), stdout=io.StringIO())
     out = io.StringIO()
-    call_command("import_data_inclusion", str(ROOT / sample), stdout=out, stderr=io.StringIO())
-    lines = out.getvalue().splitlines()
-    assert "3 enregistrements hors Île-de-France écartés (attendu)" in lines
-    assert not [line for line in lines if "REJETÉ" in line]
+    call_command("sync_sources", *sync.split(" sync_sources", 1)[1].split(), stdout=out)
+    (report,) = [line for line in out.getvalue().splitlines() if line.startswith("data-inclusion : ")]
+    assert report == (
+        "data-inclusion : Importé – 3 hors Île-de-France écartés (attendu) – 2 créés, 0 modifiés, 0 inchangés, "
+        "0 rejetés, 0 retirés, 0 revenus"
+    )
+    assert Source.objects.get(name="data-inclusion").runs.get().outcome == SyncRun.Outcome.IMPORTED
+    assert Course.objects.filter(source="data-inclusion").count() == 2

@@ -1,5 +1,6 @@
 """What every `import_*` command shares: the file argument, --dry-run, --report-json, --source, a progress
-bar, the report, and one clear line with a non-zero exit when the file itself is bad."""
+bar, the report, and one clear line with a non-zero exit when the file itself is bad. The import itself is
+`interop/formats.py` `import_file`, the same code the scheduled synchronisation runs (cartolangue/sources)."""
 
 import os
 
@@ -8,12 +9,12 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from cartolangue.interop.errors import ImportFileError
-from cartolangue.interop.persist import run_import
-from cartolangue.interop.report import ImportReport
+from cartolangue.interop.formats import import_file
+from cartolangue.sources.registry import source_authority
 
 
 class ImportCommand(BaseCommand):
-    format_name = ""  # e.g. "LHEO"
+    format_key = ""  # a key of interop/formats.py FORMATS, e.g. "lheo"
     default_source = ""  # e.g. "lheo"
     # The system checks load every URLconf, hence the PDF stack of the flyers: 0.7 s and 30 MB an import that
     # uses none of it. `manage.py check` and the server still run them.
@@ -37,21 +38,28 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help=_("Lire et contrôler sans rien enregistrer."))
         parser.add_argument("--report-json", metavar="PATH", help=_("Écrire aussi le rapport en JSON."))
 
-    def read(self, path, options):
-        """Yield records, Rejected and Filtered items; raise ImportFileError for a bad file."""
-        raise NotImplementedError
+    def reader_options(self, options):
+        """The format's own options (interop/formats.py), from the command line."""
+        return {}
 
     def handle(self, *args, **options):
         path = options["file"]
         if not os.path.isfile(path):
             raise CommandError(_("%(path)s : fichier introuvable.") % {"path": path})
-        report = ImportReport(source=options["source"], file=os.path.basename(path), format=self.format_name)
         show = options["verbosity"] > 0
         with tqdm(
             desc=os.path.basename(path), unit=_("fiches"), disable=None if show else True, file=self.stderr
         ) as bar:
             try:
-                run_import(self.read(path, options), report, dry_run=options["dry_run"], progress=bar)
+                report = import_file(
+                    self.format_key,
+                    path,
+                    source=options["source"],
+                    dry_run=options["dry_run"],
+                    progress=bar,
+                    authority=source_authority(),
+                    **self.reader_options(options),
+                ).report
             except ImportFileError as exc:
                 raise CommandError(str(exc)) from exc
         if show:

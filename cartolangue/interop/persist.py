@@ -2,7 +2,9 @@
 
 - Matching is on (source, source id). A structure already known from another source with the same SIRET
   is that structure: the new source is added to its provenances (StructureSource), and the first source
-  keeps authority over its fields (the others only fill what is empty).
+  keeps authority over its fields (the others only fill what is empty), except the fields the source registry
+  gives another of its sources (`authority`, cartolangue/sources): that source replaces them, the first leaves
+  them alone.
 - Records are checked one by one, then written in batches (a few set-based queries per batch, in a
   savepoint; new rows go in as plain tuples, COPY on PostgreSQL, without model instances); a batch the
   database refuses is replayed record by record. A bad record is rejected with its
@@ -112,8 +114,12 @@ class Writer:
 
     BATCH_SIZE = 500
 
-    def __init__(self, report, batch_size=None):
+    def __init__(self, report, batch_size=None, authority=None):
         self.report = report
+        # Source name → the structure fields it owns (the source registry); this import's and the others'.
+        authority = authority or {}
+        self.owned_fields = frozenset(authority.get(report.source, ()))
+        self.owned_elsewhere = {name: frozenset(f) for name, f in authority.items() if f and name != report.source}
         self.batch_size = batch_size or self.BATCH_SIZE
         self.geo = Geography()
         self.certifications = dict(Certification.objects.values_list("code", "id"))
@@ -309,7 +315,9 @@ class Writer:
                         by_siret[values["siret"]] = structure
                 links.append((structure, r))
             elif structure.source == rec.source and structure.source_id == rec.source_id:
-                if _assign(structure, values) or structure.source_url != rec.source_url:
+                if _assign(structure, self._not_owned_elsewhere(structure, values)) or (
+                    structure.source_url != rec.source_url
+                ):
                     structure.source_url = rec.source_url
                     structure.updated_at = rec.updated_at or now
                     structure.save()  # rare; its signal refreshes the search text of its courses
@@ -333,10 +341,19 @@ class Writer:
         )
         return self._structures
 
-    @staticmethod
-    def _fill_blanks(structure, values):
-        """Another source's structure: this source only fills what it leaves empty."""
-        if _assign(structure, {k: v for k, v in values.items() if v and not getattr(structure, k)}):
+    def _not_owned_elsewhere(self, structure, values):
+        """The structure's own source leaves alone the fields another of its sources owns (one query, only when
+        some other source owns fields)."""
+        if not self.owned_elsewhere:
+            return values
+        others = StructureSource.objects.filter(structure=structure).exclude(source=self.report.source)
+        owned = set().union(*(self.owned_elsewhere.get(name, ()) for name in others.values_list("source", flat=True)))
+        return {k: v for k, v in values.items() if k not in owned}
+
+    def _fill_blanks(self, structure, values):
+        """Another source's structure: this source fills what it leaves empty, and replaces the fields it owns."""
+        taken = {k: v for k, v in values.items() if v and (k in self.owned_fields or not getattr(structure, k))}
+        if _assign(structure, taken):
             structure.save()
 
     def _places_for(self, records, structures):
@@ -694,8 +711,9 @@ def _atomic_run(dry_run):
         pass
 
 
-def run_import(items, report, dry_run=False, progress=None):
+def run_import(items, report, dry_run=False, progress=None, authority=None):
     """Store what a reader yields (records, Rejected, Filtered), all or nothing. Returns the report.
+    `authority`: source name → the structure fields it owns (see the module's docstring).
 
     A reader's fatal error (unreadable file, wrong format) propagates and the transaction rolls back."""
     started = time.perf_counter()
@@ -703,7 +721,7 @@ def run_import(items, report, dry_run=False, progress=None):
     # The search's data-version token is renewed once, not per row; SQLite gets a bigger page cache meanwhile;
     # PostgreSQL checks foreign keys as rows are written, not all at commit.
     with _fewer_collections(), bulk_write_cache(), _atomic_run(dry_run), constraints_checked_at_once(), renewed_once():
-        writer = Writer(report)
+        writer = Writer(report, authority=authority)
         for item in items:
             if isinstance(item, CourseRecord):
                 writer.add_course(item)

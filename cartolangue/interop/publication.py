@@ -90,13 +90,16 @@ def has_demo_data() -> bool:
 # --- writing -----------------------------------------------------------------------------------------------
 
 
-def exports_publish(*, site_url: str | None = None, storage: Storage | None = None) -> dict[str, dict]:
-    """Write every export of each edition into the storage, then its manifest; return the manifests."""
+def exports_publish(
+    *, site_url: str | None = None, storage: Storage | None = None, sources: list[dict] | None = None
+) -> dict[str, dict]:
+    """Write every export of each edition into the storage, then its manifest; return the manifests. `sources`:
+    the registry's sources as the manifest names them (cartolangue/sources/registry.py `sources_summary`)."""
     storage = storage or exports_storage()
     editions = [PUBLIC, DEMONSTRATION] if has_demo_data() else [PUBLIC]
     manifests = {}
     for edition in editions:
-        manifests[edition] = _publish_edition(storage, edition, site_url=site_url)
+        manifests[edition] = _publish_edition(storage, edition, site_url=site_url, sources=sources or [])
         _forget_old_generations(storage, edition, keep=KEEP_GENERATIONS)
     if DEMONSTRATION not in editions:  # no demo data any more: its edition would be stale
         _forget_old_generations(storage, DEMONSTRATION, keep=0)
@@ -108,7 +111,7 @@ def _new_generation() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(3)
 
 
-def _publish_edition(storage, edition, *, site_url):
+def _publish_edition(storage, edition, *, site_url, sources):
     include_demo = edition == DEMONSTRATION
     generation = _new_generation()
     with tempfile.TemporaryDirectory(prefix="carto-langue-exports-") as tmp:
@@ -133,6 +136,7 @@ def _publish_edition(storage, edition, *, site_url):
         "licence": LICENCE,
         "counts": counts,
         "files": files,
+        "sources": sources,
     }
     # Last, and in one piece: from now on readers take this generation.
     data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
@@ -251,6 +255,7 @@ def published_overview() -> dict:
         if manifest and manifest["latest_update"]
         else None,
         "demo_courses": manifest["demo_courses_left_out"] if manifest else 0,
+        "sources": manifest.get("sources", []) if manifest else [],
         "tables": [
             {
                 "table": table,

@@ -34,6 +34,7 @@ from cartolangue.search.params import (
 )
 from cartolangue.search.places import place_match
 from cartolangue.search.selection import MAX_SELECTION, parse_selection
+from cartolangue.sources.models import Source
 from cartolangue.text import fold
 from cartolangue.www.forms import RADIUS_CHOICES, SORT_CHOICES, filter_groups
 
@@ -270,6 +271,7 @@ def course(request, pk):
             "course": course,
             "others": others.order_by("name")[:30],
             "report_url": reverse("upkeep:report") + f"?cours={course.pk}",
+            "registered_source": Source.objects.filter(name=course.source).first(),
             "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
             **_return_links(request),
         },

@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "cartolangue.moderation",
     "cartolangue.space",
     "cartolangue.upkeep",
+    "cartolangue.sources",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +245,15 @@ REMINDER_PERIOD_DAYS = env.int("REMINDER_PERIOD_DAYS", default=30)
 REMINDER_LINK_DAYS = env.int("REMINDER_LINK_DAYS", default=30)
 # Coordinators' review feed: how far back it looks.
 REVIEW_FEED_DAYS = env.int("REVIEW_FEED_DAYS", default=60)
+
+# The source registry's synchronisation (cartolangue/sources, ADR 0022): per download, a timeout (connect and
+# between two reads), a size limit, retries with exponential back-off on errors a server may recover from; a
+# course missing from a complete feed is withdrawn after this many successive successful versions without it.
+SOURCES_TIMEOUT_SECONDS = env.int("SOURCES_TIMEOUT_SECONDS", default=60)
+SOURCES_MAX_BYTES = env.int("SOURCES_MAX_BYTES", default=500 * 1024 * 1024)
+SOURCES_RETRIES = env.int("SOURCES_RETRIES", default=3)
+SOURCES_BACKOFF_SECONDS = env.float("SOURCES_BACKOFF_SECONDS", default=2.0)
+SOURCES_WITHDRAW_AFTER_RUNS = env.int("SOURCES_WITHDRAW_AFTER_RUNS", default=3)
 
 # Where "signaler une erreur" links send their e-mail.
 REPORT_EMAIL = env.str("REPORT_EMAIL", default="signalement@carto-langue.example.org")

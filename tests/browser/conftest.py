@@ -51,4 +51,28 @@ def page(browser):
 @pytest.fixture
 def demo_site(live_server):
     demo_generate(courses=600, seed=1, reference_date=timezone.localdate())
+    _registered_source()
     return live_server
+
+
+def _registered_source():
+    """A source of the registry with one imported run, for the sources page."""
+    from cartolangue.sources.models import Source, SyncRun
+
+    source = Source.objects.create(
+        name="dokelio",
+        label="Défi métiers – DOKELIO",
+        format="lheo",
+        location="https://example.invalid/dokelio.xml",
+        licence="Licence Ouverte 2.0",
+        licence_url="https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+        attribution="Défi métiers, Carif-Oref francilien",
+    )
+    SyncRun.objects.create(
+        source=source,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        outcome=SyncRun.Outcome.IMPORTED,
+        report={"created": 12, "updated": 3, "unchanged": 40, "rejected": 1},
+        withdrawn=2,
+    )

@@ -103,6 +103,8 @@ def test_keyboard_only(page, demo_site):
         "COURSE",
         "/?commune=95585&selection=SELECTED",
         "/donnees/",
+        "/donnees/sources/",
+        "/ar/donnees/sources/",
         "/confidentialite/",
         "/ar/confidentialite/",
         "/imprimer/flyer.pdf?commune=95585&langue=xx",

@@ -4,16 +4,23 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from cartolangue.offers.demo import demo_generate
 from cartolangue.offers.models import Course, Structure
+from cartolangue.sources.models import Absence, Source, SyncRun, Withdrawal
 
 pytestmark = pytest.mark.django_db
 
 
 def test_every_model_has_a_working_admin_with_search(admin_client):
     demo_generate(courses=30, seed=1, reference_date=datetime.date(2026, 11, 27))
-    apps_with_admin = ("geo", "offers", "accounts", "moderation", "upkeep")
+    source = Source.objects.create(name="s", label="S", format="lheo", location="/x.xml", licence="l", attribution="a")
+    run = SyncRun.objects.create(source=source, started_at=timezone.now(), outcome=SyncRun.Outcome.IMPORTED)
+    course = Course.objects.first()
+    Absence.objects.create(course=course, source=source, first_missing_run=run)
+    Withdrawal.objects.create(course=course, source=source, run=run, previous_status="publie")
+    apps_with_admin = ("geo", "offers", "accounts", "moderation", "upkeep", "sources")
     ours = [m for m in admin.site._registry if m._meta.app_label in apps_with_admin]
     inline_only = {
         "courseaudience",

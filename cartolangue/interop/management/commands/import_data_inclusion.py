@@ -5,7 +5,6 @@ The decisions (missing structures, publics, fees) are in cartolangue/interop/dat
 from django.utils.translation import gettext_lazy as _
 
 from cartolangue.interop.command import ImportCommand
-from cartolangue.interop.data_inclusion.reader import read_data_inclusion
 
 
 class Command(ImportCommand):
@@ -13,7 +12,7 @@ class Command(ImportCommand):
         "Importe des services data·inclusion v1 (liste JSON ou enveloppe paginée de l'API) : "
         "seuls les services d'apprentissage du français sont retenus."
     )
-    format_name = "data·inclusion v1"
+    format_key = "data-inclusion"
     default_source = "data-inclusion"
 
     def add_arguments(self, parser):
@@ -27,5 +26,5 @@ class Command(ImportCommand):
             ),
         )
 
-    def read(self, path, options):
-        return read_data_inclusion(path, source=options["source"], structures_path=options.get("structures"))
+    def reader_options(self, options):
+        return {"structures_path": options.get("structures")}

@@ -3,7 +3,6 @@ from django.utils.translation import gettext as _
 
 from cartolangue.interop.command import ImportCommand
 from cartolangue.interop.lheo import conventions
-from cartolangue.interop.lheo.reader import LheoReader
 
 
 class Command(ImportCommand):
@@ -11,7 +10,7 @@ class Command(ImportCommand):
         "Importe un fichier LHEO 2.2 ou 2.3 (Carif-Oref, DOKELIO) : seules les formations linguistiques "
         "(par Formacode) sont gardées."
     )
-    format_name = "LHEO"
+    format_key = "lheo"
     default_source = "lheo"
 
     def add_arguments(self, parser):
@@ -26,7 +25,7 @@ class Command(ImportCommand):
             "--no-validate", action="store_true", help=_("Ne pas contrôler chaque formation avec le XSD LHEO.")
         )
 
-    def read(self, path, options):
+    def reader_options(self, options):
         formacodes = None
         if options["formacodes"]:
             try:
@@ -36,4 +35,4 @@ class Command(ImportCommand):
                     _("%(path)s : liste de Formacodes illisible (colonne formacode_v14 attendue)")
                     % {"path": options["formacodes"]}
                 ) from exc
-        return LheoReader(path, source=options["source"], formacodes=formacodes, validate=not options["no_validate"])
+        return {"formacodes": formacodes, "validate": not options["no_validate"]}

@@ -4,13 +4,9 @@ the associative French-learning offer of Île-de-France, into structures, places
 from django.utils.translation import gettext_lazy as _
 
 from cartolangue.interop.command import ImportCommand
-from cartolangue.interop.reseau_alpha.reader import read_reseau_alpha
 
 
 class Command(ImportCommand):
     help = _("Importe l'export cartographie.json de Réseau Alpha (une fiche par formation et par adresse).")
-    format_name = "Réseau Alpha"
+    format_key = "reseau-alpha"
     default_source = "reseau-alpha"
-
-    def read(self, path, options):
-        return read_reseau_alpha(path, source=options["source"])

@@ -5,7 +5,7 @@ weekly time slots, sessions) or of a certification centre (exam sessions), or a 
 from django.utils.translation import gettext as _
 
 from cartolangue.interop.command import ImportCommand
-from cartolangue.interop.spreadsheet.reader import CSV_SHEETS, spreadsheet_read
+from cartolangue.interop.spreadsheet.reader import CSV_SHEETS
 
 
 class Command(ImportCommand):
@@ -13,7 +13,7 @@ class Command(ImportCommand):
         "Importe un tableur rempli d'après le modèle (.xlsx), ou un CSV d'une seule sorte de lignes : des cours "
         "(une ligne par cours, avec sa structure et son lieu) ou des sessions d'examen."
     )
-    format_name = "XLSX / CSV"
+    format_key = "tableur"
     default_source = "tableur"
 
     def add_arguments(self, parser):
@@ -24,5 +24,5 @@ class Command(ImportCommand):
             help=_("Pour un CSV : ce qu'il contient, quand ses en-têtes ne suffisent pas à le dire."),
         )
 
-    def read(self, path, options):
-        return spreadsheet_read(path, source=options["source"], sheet=options.get("sheet"))
+    def reader_options(self, options):
+        return {"sheet": options.get("sheet")}

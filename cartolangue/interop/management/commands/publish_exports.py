@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from cartolangue.interop.publication import exports_publish
+from cartolangue.sources.registry import sources_summary
 
 
 class Command(BaseCommand):
@@ -31,7 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         start = time.perf_counter()
         site_url = (options["site_url"] or settings.SITE_URL or "").rstrip("/") or None
-        manifests = exports_publish(site_url=site_url)
+        manifests = exports_publish(site_url=site_url, sources=sources_summary())
         for edition, manifest in manifests.items():
             counts = manifest["counts"]
             self.stdout.write(
