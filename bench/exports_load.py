@@ -1,11 +1,13 @@
 """Search latency while 10 clients download the published exports (issue #17, item 2), for bench/run.py.
 
-The same mixed API search load (wrk) runs twice against the same gunicorn: alone, then while `CLIENTS` threads
+The same mixed API search load (wrk) runs twice through the same front (nginx before gunicorn, as production):
+alone, then while `CLIENTS` threads
 download the published export files (the demonstration edition: the benchmark's offer is demo data) one after
 the other in a loop. It reports the search p95 of both runs and its change, and for the downloads: how many,
 their time to the first byte and to the last, and their size. The files are served as published, never built.
 """
 
+import ssl
 import threading
 import time
 import urllib.request
@@ -20,14 +22,17 @@ EXPORT_PATHS = [
 ]
 
 
-def _download_loop(port, stop, timings, errors, offset):
+def _download_loop(base, stop, timings, errors, offset):
+    tls = ssl.create_default_context()
+    tls.check_hostname = False
+    tls.verify_mode = ssl.CERT_NONE  # the local front's self-signed certificate
     n = offset
     while not stop.is_set():
         path = EXPORT_PATHS[n % len(EXPORT_PATHS)] + "?demonstration=true"
         n += 1
         start = time.perf_counter()
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as response:
+            with urllib.request.urlopen(base + path, timeout=60, context=tls) as response:
                 first = response.read(1)
                 ttfb = time.perf_counter() - start
                 size = len(first)
@@ -39,18 +44,19 @@ def _download_loop(port, stop, timings, errors, offset):
         timings.append((ttfb * 1000, (time.perf_counter() - start) * 1000, size))
 
 
-def search_during_downloads(port, seconds, paths, wrk, percentile):
-    """{"alone", "during": wrk figures of the mixed search load; "p95_change_pct"; "downloads": figures}."""
-    alone = wrk(port, paths[0], seconds, paths=paths)
+def search_during_downloads(base, seconds, paths, wrk, percentile):
+    """{"alone", "during": wrk figures of the mixed search load; "p95_change_pct"; "downloads": figures}, all
+    through `base` (the local nginx front: https://127.0.0.1:port)."""
+    alone = wrk(None, paths[0], seconds, paths=paths, base=base)
     stop, timings, errors = threading.Event(), [], []
     threads = [
-        threading.Thread(target=_download_loop, args=(port, stop, timings, errors, i), daemon=True)
+        threading.Thread(target=_download_loop, args=(base, stop, timings, errors, i), daemon=True)
         for i in range(CLIENTS)
     ]
     for thread in threads:
         thread.start()
     time.sleep(0.5)  # the downloads are under way when the search load starts
-    during = wrk(port, paths[0], seconds, paths=paths)
+    during = wrk(None, paths[0], seconds, paths=paths, base=base)
     stop.set()
     for thread in threads:
         thread.join(timeout=120)

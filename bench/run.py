@@ -11,7 +11,8 @@ For each database and size (demo generator, seed 1, date 2026-11-27: the same da
 - print: flyer render time, median of 20 (bench/flyer_render.py);
 - serving during an import: search p95 and errors while the LHEO file is imported again
   (bench/import_under_load.py);
-- exports: the mixed API search load alone, then while 10 clients download the published exports
+- exports: the mixed API search load alone, then while 10 clients download the published exports, both through
+  nginx with the shipped configuration (X-Accel-Redirect: nginx sends the files, not a worker)
   (bench/exports_load.py): search p95 and its change, download times (first byte, whole file).
 Prints a table per database and size and writes bench/results.json with the machine, versions and commit.
 
@@ -35,6 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import write_load  # noqa: E402
 from bench.exports_load import search_during_downloads  # noqa: E402
+from cartolangue.ops.front import free_port, nginx_front  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -189,16 +191,11 @@ def child(command, runs):
 # --- HTTP: gunicorn + wrk ----------------------------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
-    def __init__(self, url):
+    def __init__(self, url, **env):
         self.url = url
         self.port = free_port()
+        self.env = env
 
     def __enter__(self):
         self.process = subprocess.Popen(
@@ -215,7 +212,7 @@ class Server:
                 "warning",
             ],
             cwd=ROOT,
-            env=env_for(self.url),
+            env={**env_for(self.url), **self.env},
         )
         for _ in range(100):
             try:
@@ -238,7 +235,8 @@ class Server:
         self.process.wait(timeout=10)
 
 
-def wrk(port, path, seconds, paths=None):
+def wrk(port, path, seconds, paths=None, base=None):
+    """wrk on `path` of the gunicorn on `port`, or of `base` (e.g. nginx's https://127.0.0.1:port)."""
     env = {**os.environ}
     if paths:
         env["WRK_PATHS"] = "|".join(paths)
@@ -252,7 +250,7 @@ def wrk(port, path, seconds, paths=None):
             "10s",
             "-s",
             str(ROOT / "bench" / "wrk_report.lua"),
-            f"http://127.0.0.1:{port}{path}",
+            (base or f"http://127.0.0.1:{port}") + path,
         ],
         capture_output=True,
         text=True,
@@ -282,8 +280,23 @@ def http(url, seconds):
         paths = ["/api/v1/courses?" + qs for qs in SCENARIOS.values()]
         out["_mixed_api"] = wrk(server.port, paths[0], seconds * 2, paths=paths)
         out["_writes"] = write_load.measure(server.port, url, max(seconds * 2, 3), paths, env_for(url))
-        out["_exports"] = search_during_downloads(server.port, seconds * 2, paths, wrk, percentile)
+    out["_exports"] = exports_through_front(url, seconds * 2, paths)
     return out
+
+
+def exports_through_front(url, seconds, paths):
+    """The export downloads as production serves them: nginx (the shipped configuration) in front of gunicorn,
+    which answers each download with X-Accel-Redirect so that nginx sends the file. Both search runs (alone,
+    then during the downloads) go through the same front."""
+    with tempfile.TemporaryDirectory(prefix="cartolangue-bench-front-") as tmp:
+        folder = Path(tmp)
+        static = folder / "static"
+        static.mkdir()
+        exports = exports_root(url)
+        with Server(url, EXPORTS_ACCEL_REDIRECT="/_exports/") as server:
+            with nginx_front(folder, app_port=server.port, static_root=static, exports_root=exports) as front:
+                base = f"https://127.0.0.1:{front.https_port}"
+                return search_during_downloads(base, seconds, paths, wrk, percentile)
 
 
 # --- the whole run -----------------------------------------------------------------------------------------
@@ -340,13 +353,18 @@ def print_table(kind, size, result):
             f"saw the write, p50/p95 {w['p50_ms']}/{w['p95_ms']} ms"
         )
     if "exports" in result:
-        x, d = result["exports"], result["exports"]["downloads"]
-        print(
-            f"search during {d['clients']} export downloads: p95 {x['alone']['p95_ms']} → {x['during']['p95_ms']} ms "
-            f"({x['p95_change_pct']} %), {x['during']['errors']} errors; {d['count']} downloads "
-            f"({d['errors']} failed), first byte p50/p95 {d['ttfb_p50_ms']}/{d['ttfb_p95_ms']} ms, whole file "
-            f"p50/p95 {d['total_p50_ms']}/{d['total_p95_ms']} ms, largest {d['largest_mib']} MiB"
-        )
+        print_exports(kind, size, result["exports"])
+
+
+def print_exports(kind, size, x):
+    d = x["downloads"]
+    print(
+        f"{kind}, {size} courses: search during {d['clients']} export downloads (through nginx): p95 "
+        f"{x['alone']['p95_ms']} → {x['during']['p95_ms']} ms ({x['p95_change_pct']} %), {x['during']['errors']} "
+        f"errors; {d['count']} downloads ({d['errors']} failed), first byte p50/p95 {d['ttfb_p50_ms']}/"
+        f"{d['ttfb_p95_ms']} ms, whole file p50/p95 {d['total_p50_ms']}/{d['total_p95_ms']} ms, largest "
+        f"{d['largest_mib']} MiB"
+    )
 
 
 def main():
@@ -356,6 +374,9 @@ def main():
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--runs", type=int)
     parser.add_argument("--seconds", type=int)
+    parser.add_argument(
+        "--exports-only", action="store_true", help="only the search load during export downloads, through nginx"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
     args = parser.parse_args()
@@ -372,6 +393,12 @@ def main():
         for size in sizes:
             started = time.perf_counter()
             url = prepare(kind, size)
+            if args.exports_only:
+                paths = ["/api/v1/courses?" + qs for qs in SCENARIOS.values()]
+                result = {"database": kind, "courses": size, "exports": exports_through_front(url, seconds * 2, paths)}
+                results["runs"].append(result)
+                print_exports(kind, size, result["exports"])
+                continue
             engine = json.loads(run([PYTHON, __file__, "--child", "engine", "--runs", str(runs)], url).stdout)
             served = http(url, seconds)
             result = {
@@ -391,6 +418,8 @@ def main():
             results["runs"].append(result)
             print_table(kind, size, result)
             print(f"flyer render: median {result['flyer']['median_s']} s over {flyers}")
+        if args.exports_only:
+            continue
         import_url = database_url(kind, f"import{actions}")
         if kind == "postgresql":
             prepare_empty(import_url)

@@ -5,7 +5,6 @@ a free port of 127.0.0.1, stopped at the end."""
 import contextlib
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,15 +13,10 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from cartolangue.ops.front import free_port
 from tests.conftest import ROOT
 
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_env(database_url: str, **extra: str) -> dict[str, str]:

@@ -13,7 +13,6 @@ import os
 import shutil
 import socket
 import ssl
-import subprocess
 import threading
 import time
 from http.client import HTTPResponse
@@ -21,65 +20,19 @@ from pathlib import Path
 
 import pytest
 
+from cartolangue.ops.front import TEMPLATE, missing_tools, nginx_front
 from tests.conftest import ROOT
-from tests.ops.servers import free_port, gunicorn, manage, wait_until_answering
-
-TEMPLATE = ROOT / "deploy" / "nginx" / "carto-langue.conf.template"
-VARIABLES = ROOT / "deploy" / "nginx" / "variables"
-BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so")
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-MAIN_CONF = """daemon off;
-{user}
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-load_module {brotli};
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log off;
-    client_body_temp_path {tmp}/client_body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    include {tmp}/carto-langue.conf;
-}}
-"""
+from tests.ops.servers import gunicorn, manage
 
 
-def _require(ok: bool, what: str) -> None:
-    if ok:
+def _require_tools() -> None:
+    missing = missing_tools()
+    if not missing:
         return
+    what = ", ".join(missing)
     if os.environ.get("CI"):
-        pytest.fail(f"{what} is missing: .ci/run installs it")
-    pytest.skip(f"{what} is absent: install it to run the tests of the production front")
-
-
-def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:
-    certificate, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
-        + ["-keyout", str(key), "-out", str(certificate)],
-        check=True,
-        capture_output=True,
-    )
-    return certificate, key
-
-
-def render_site_conf(values: dict[str, str]) -> str:
-    """The template rendered as its header tells an operator to."""
-    done = subprocess.run(
-        ["envsubst", VARIABLES.read_text().strip()],
-        input=TEMPLATE.read_text(),
-        env={**os.environ, **values},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout
+        pytest.fail(f"{what} missing: .ci/run installs it")
+    pytest.skip(f"{what} absent: install it to run the tests of the production front")
 
 
 class Front:
@@ -132,16 +85,12 @@ class Front:
 
 @pytest.fixture(scope="module")
 def front(site_database, tmp_path_factory):
-    _require(Path(NGINX).exists(), "nginx (Debian package nginx)")
-    _require(BROTLI_MODULE.exists(), "nginx's brotli module (Debian package libnginx-mod-http-brotli-filter)")
-    _require(bool(shutil.which("envsubst")), "envsubst (Debian package gettext-base)")
-    _require(bool(shutil.which("openssl")), "openssl (Debian package openssl)")
+    _require_tools()
     tmp = tmp_path_factory.mktemp("front")
     database = tmp / "site.sqlite3"
     shutil.copyfile(site_database.removeprefix("sqlite:///"), database)
     static = tmp / "static"
     manage(f"sqlite:///{database}", "collectstatic", "--noinput", "-v0", STATIC_ROOT=str(static))
-    certificate, key = _self_signed_certificate(tmp)
     exports = tmp / "exports"
     manage(f"sqlite:///{database}", "publish_exports", EXPORTS_ROOT=str(exports))
     production = {
@@ -152,33 +101,8 @@ def front(site_database, tmp_path_factory):
         "EXPORTS_ACCEL_REDIRECT": "/_exports/",
     }
     with gunicorn(f"sqlite:///{database}", **production) as app_port:
-        https_port, http_port = free_port(), free_port()
-        site = render_site_conf(
-            {
-                "CARTO_SERVER_NAME": "127.0.0.1",
-                "CARTO_HTTP_LISTEN": f"127.0.0.1:{http_port}",
-                "CARTO_HTTPS_LISTEN": f"127.0.0.1:{https_port}",
-                "CARTO_UPSTREAM": f"127.0.0.1:{app_port}",
-                "CARTO_STATIC_ROOT": str(static),
-                "CARTO_EXPORTS_ROOT": str(exports),
-                "CARTO_TLS_CERTIFICATE": str(certificate),
-                "CARTO_TLS_CERTIFICATE_KEY": str(key),
-            }
-        )
-        (tmp / "carto-langue.conf").write_text(site)
-        # As root, nginx's workers would become "nobody", who cannot read the test's private folders.
-        user = "user root;" if os.geteuid() == 0 else ""
-        (tmp / "nginx.conf").write_text(MAIN_CONF.format(tmp=tmp, user=user, brotli=BROTLI_MODULE))
-        command = [NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", str(tmp / "error.log")]
-        checked = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True)
-        assert checked.returncode == 0, checked.stderr
-        nginx = subprocess.Popen(command)
-        try:
-            wait_until_answering("127.0.0.1", http_port, nginx)
-            yield Front(https_port, http_port, app_port, exports)
-        finally:
-            nginx.terminate()
-            nginx.wait(timeout=30)
+        with nginx_front(tmp, app_port=app_port, static_root=static, exports_root=exports) as local:
+            yield Front(local.https_port, local.http_port, app_port, exports)
 
 
 def test_a_search_goes_through_compressed_with_the_production_security_headers(front):
