@@ -22,7 +22,7 @@ EXPORT_PATHS = [
 ]
 
 
-def _download_loop(base, stop, timings, errors, offset):
+def _download_loop(base, stop, timings, errors, offset, rate):
     tls = ssl.create_default_context()
     tls.check_hostname = False
     tls.verify_mode = ssl.CERT_NONE  # the local front's self-signed certificate
@@ -32,25 +32,32 @@ def _download_loop(base, stop, timings, errors, offset):
         n += 1
         start = time.perf_counter()
         try:
-            with urllib.request.urlopen(base + path, timeout=60, context=tls) as response:
+            # As browsers and `curl --compressed` ask: the gzip written at publication comes back.
+            request = urllib.request.Request(base + path, headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(request, timeout=60, context=tls) as response:
                 first = response.read(1)
                 ttfb = time.perf_counter() - start
                 size = len(first)
                 while chunk := response.read(1 << 20):
                     size += len(chunk)
+                    if rate:  # a remote client's bandwidth: no faster than `rate` bytes a second
+                        time.sleep(max(0.0, size / rate - (time.perf_counter() - start)))
         except OSError:
             errors.append(path)
             continue
         timings.append((ttfb * 1000, (time.perf_counter() - start) * 1000, size))
 
 
-def search_during_downloads(base, seconds, paths, wrk, percentile):
+def search_during_downloads(base, seconds, paths, wrk, percentile, rate_mib_s=None):
     """{"alone", "during": wrk figures of the mixed search load; "p95_change_pct"; "downloads": figures}, all
-    through `base` (the local nginx front: https://127.0.0.1:port)."""
+    through `base` (the local nginx front: https://127.0.0.1:port). `rate_mib_s`: each download client reads no
+    faster (a remote client's bandwidth); None: as fast as this machine allows (the clients then compete with
+    the server for its cores)."""
+    rate = rate_mib_s * 2**20 if rate_mib_s else None
     alone = wrk(None, paths[0], seconds, paths=paths, base=base)
     stop, timings, errors = threading.Event(), [], []
     threads = [
-        threading.Thread(target=_download_loop, args=(base, stop, timings, errors, i), daemon=True)
+        threading.Thread(target=_download_loop, args=(base, stop, timings, errors, i, rate), daemon=True)
         for i in range(CLIENTS)
     ]
     for thread in threads:
@@ -67,12 +74,13 @@ def search_during_downloads(base, seconds, paths, wrk, percentile):
         "p95_change_pct": round((during["p95_ms"] / alone["p95_ms"] - 1) * 100, 1) if alone["p95_ms"] else None,
         "downloads": {
             "clients": CLIENTS,
+            "rate_mib_s": rate_mib_s,
             "count": len(timings),
             "errors": len(errors),
             "ttfb_p50_ms": round(percentile(ttfb, 0.5), 2),
             "ttfb_p95_ms": round(percentile(ttfb, 0.95), 2),
             "total_p50_ms": round(percentile(total, 0.5), 2),
             "total_p95_ms": round(percentile(total, 0.95), 2),
-            "largest_mib": round(max(sizes) / 2**20, 1),
+            "largest_mib": round(max(sizes) / 2**20, 1),  # as sent (gzip)
         },
     }

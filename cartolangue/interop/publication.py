@@ -4,7 +4,8 @@ request (docs/adr/0014-published-exports.md).
 
 The files go through Django's storage API, storage alias "exports" (`STORAGES`, a folder by default; object
 storage can be configured instead). A publication is atomic without any rename, which object storage lacks:
-1. every file is written under a new generation prefix, `<edition>/<generation>/…`, that nobody reads yet;
+1. every file is written under a new generation prefix, `<edition>/<generation>/…`, that nobody reads yet, each
+   text file with its gzip beside it (`….gz`, for nginx's gzip_static);
 2. then the manifest (date, counts, sizes, SHA-256, licence) is written as `<edition>/manifests/<generation>.json`;
 3. readers take the newest manifest that parses: a manifest still being written is not valid JSON and is
    skipped, and a valid one only names files written before it.
@@ -16,6 +17,7 @@ the latter only when there is demo data; otherwise it would be the same files, a
 """
 
 import datetime
+import gzip
 import hashlib
 import json
 import secrets
@@ -121,10 +123,13 @@ def _publish_edition(storage, edition, *, site_url, sources):
         for name in FILES:
             path = f"{edition}/{generation}/{name}"
             files[name] = {**_describe(local / name, name), "path": path}
-            with open(local / name, "rb") as content:
-                saved = storage.save(path, File(content))
-            if saved != path:  # a storage that renamed it: the manifest would point at another file
-                raise RuntimeError(f"{path}: the storage saved it as {saved}")
+            _save(storage, path, local / name)
+            if not name.endswith(".zip"):
+                # Beside each text file, its gzip: nginx sends it as it is to a client that accepts gzip
+                # (gzip_static, deploy/nginx/), instead of compressing hundreds of MB on every download.
+                compressed = _gzip(local / name)
+                _save(storage, path + ".gz", compressed)
+                files[name]["gzip"] = {"path": path + ".gz", "size": compressed.stat().st_size}
     manifest = {
         "format": MANIFEST_FORMAT,
         "edition": edition,
@@ -165,6 +170,23 @@ def _write_files(local, *, include_demo, site_url):
     return counts
 
 
+def _save(storage, path, local):
+    with open(local, "rb") as content:
+        saved = storage.save(path, File(content))
+    if saved != path:  # a storage that renamed it: the manifest would point at another file
+        raise RuntimeError(f"{path}: the storage saved it as {saved}")
+
+
+def _gzip(local: Path) -> Path:
+    """`local`.gz, level 6, without a file name or date in its header (the same bytes for the same file)."""
+    target = local.with_name(local.name + ".gz")
+    with open(local, "rb") as source, open(target, "wb") as raw:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as out:
+            while chunk := source.read(1 << 20):
+                out.write(chunk)
+    return target
+
+
 def _describe(path, name):
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -195,6 +217,8 @@ def _forget_old_generations(storage, edition, *, keep):
         storage.delete(f"{edition}/manifests/{name}")  # first: nobody picks this generation any more
         for entry in (manifest or {}).get("files", {}).values():
             storage.delete(entry["path"])
+            if "gzip" in entry:
+                storage.delete(entry["gzip"]["path"])
 
 
 # --- reading -----------------------------------------------------------------------------------------------

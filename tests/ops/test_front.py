@@ -144,6 +144,19 @@ def test_an_export_download_is_sent_by_nginx_not_by_a_worker(front):
     assert front.get(f"/_exports/{relative}")[0].status == 404  # internal: for nginx's redirects only
 
 
+def test_an_export_is_sent_gzipped_as_published_never_compressed_on_the_fly(front):
+    """A client that accepts gzip gets the gzip written at publication (its exact length), which decompresses to
+    the published file; nginx compresses nothing itself (hundreds of MB on each download at scale)."""
+    for path, name in [("/api/v1/exports/lheo.xml", "lheo.xml"), ("/api/v1/exports/opendata/cours.csv", "cours.csv")]:
+        response, body = front.get(path, headers={"Accept-Encoding": "gzip, br"})
+        assert response.status == 200 and response.getheader("Content-Encoding") == "gzip", path
+        [published] = [p for p in front.exports.rglob(name) if p.read_bytes() == gzip.decompress(body)]
+        assert body == published.with_name(name + ".gz").read_bytes()
+        assert int(response.getheader("Content-Length")) == len(body)
+        plain, raw = front.get(path)
+        assert plain.getheader("Content-Encoding") is None and raw == published.read_bytes()
+
+
 def test_a_100_kb_url_is_refused_with_414_before_the_application(front):
     def request(query_length: int) -> bytes:
         return b"GET /?q=" + b"a" * query_length + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
