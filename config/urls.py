@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("espace/", include("cartolangue.space.urls")),
     path("", include("cartolangue.upkeep.urls")),
     path("", include("cartolangue.sources.urls")),
+    path("", include("cartolangue.actors.urls")),
     path("", include("cartolangue.www.urls")),
     prefix_default_language=False,
 )

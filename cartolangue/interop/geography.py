@@ -41,9 +41,10 @@ class Geography:
         if len(candidates) == 1:
             return candidates[0]
         wanted = fold_name(city)
-        for commune in candidates:
-            if wanted and commune.search_name == wanted:
-                return commune
+        for name in (wanted, _without_article(wanted)):
+            for commune in candidates:
+                if name and commune.search_name == name:
+                    return commune
         return None
 
     def _outside(self, code, post_code, has_point):
@@ -111,6 +112,15 @@ class Geography:
         if has_point:
             return commune, place.latitude, place.longitude, False, notes
         return commune, commune.latitude, commune.longitude, True, notes
+
+
+def _without_article(name: str) -> str:
+    """A town as files abbreviate it, as the loaded communes name it: "le mee sur seine" → "mee sur seine" (the
+    article is apart in the official name), "ste genevieve des bois" → "sainte genevieve des bois"."""
+    words = name.split()
+    if words and words[0] in ("le", "la", "les", "l"):
+        words = words[1:]
+    return " ".join({"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}.get(w, w) for w in words)
 
 
 def _departement_of(code: str) -> str:

@@ -31,6 +31,7 @@ from cartolangue.search.reading import (
 )
 
 __all__ = [
+    "ACTOR_PARAMS",
     "COURSE_PARAMS",
     "EXAM_PARAMS",
     "EXAM_SORTS",
@@ -42,11 +43,13 @@ __all__ = [
     "SORTS",
     "STRUCTURE_PARAMS",
     "WEEKDAYS",
+    "ActorQuery",
     "CourseQuery",
     "ExamQuery",
     "Location",
     "ParamError",
     "StructureQuery",
+    "parse_actor_query",
     "parse_course_query",
     "parse_exam_query",
     "parse_structure_query",
@@ -148,6 +151,13 @@ def exam_params() -> list[Param]:
     return [*LOCATION_PARAMS, *declared, EXAM_SORT, *PAGING_PARAMS]
 
 
+def actor_params() -> list[Param]:
+    from cartolangue.search.actors import ACTOR_FILTERS
+
+    declared = [p for f in ACTOR_FILTERS for p in f.params]
+    return [*LOCATION_PARAMS, *declared, *PAGING_PARAMS]
+
+
 STRUCTURE_TEXT = Param(
     "q", gettext_lazy("Nom ou sigle de la structure, ou texte de ses cours."), filters.TextFilter.params[0].schema
 )
@@ -159,6 +169,7 @@ def structure_params() -> list[Param]:
 
 COURSE_PARAMS = _DeclaredParams(course_params)
 EXAM_PARAMS = _DeclaredParams(exam_params)
+ACTOR_PARAMS = _DeclaredParams(actor_params)
 STRUCTURE_PARAMS = _DeclaredParams(structure_params)
 
 
@@ -166,7 +177,7 @@ class _Schemas(Mapping[str, dict[str, Any]]):
     """Parameter name → JSON schema of one value, over every declared parameter."""
 
     def _all(self) -> dict[str, dict[str, Any]]:
-        return {p.name: p.schema for p in [*structure_params(), *course_params(), *exam_params()]}
+        return {p.name: p.schema for p in [*structure_params(), *course_params(), *exam_params(), *actor_params()]}
 
     def __getitem__(self, name: str) -> dict[str, Any]:
         return self._all()[name]
@@ -220,6 +231,33 @@ def parse_exam_query(params: QueryDict, *, strict: bool = False) -> ExamQuery:
     page, size = reader.page()
     sort = (reader.choices(EXAM_SORT.name, {k: k for k in EXAM_SORTS}) or ["date"])[0]
     return ExamQuery(values=values, location=location, sort=sort, page=page, page_size=size, errors=reader.errors)
+
+
+@dataclass
+class ActorQuery(FilteredQuery):
+    values: dict[str, Any] = field(default_factory=dict)
+    location: Location | None = None
+    page: int = 1
+    page_size: int = PAGE_SIZE
+    errors: list[ParamError] = field(default_factory=list)
+
+    @classmethod
+    def declared_filters(cls) -> list[Filter]:
+        from cartolangue.search.actors import ACTOR_FILTERS
+
+        return ACTOR_FILTERS
+
+
+def parse_actor_query(params: QueryDict, *, strict: bool = False) -> ActorQuery:
+    from cartolangue.search.actors import ACTOR_FILTERS
+
+    reader = ParamReader(params, strict=strict, known=ACTOR_PARAMS)
+    values: dict[str, Any] = {}
+    location = reader.location()
+    for declared in ACTOR_FILTERS:
+        values.update(declared.read(reader))
+    page, size = reader.page()
+    return ActorQuery(values=values, location=location, page=page, page_size=size, errors=reader.errors)
 
 
 @dataclass

@@ -56,6 +56,8 @@ WATCHED: tuple[Watched, ...] = (
     Watched("geo", "Zoning"),
     Watched("geo", "Zone"),
     Watched("geo", "ZoneMembership"),
+    Watched("actors", "Actor"),  # the directory's search (search/actors.py)
+    Watched("actors", "Actor", many_to_many="covered_communes"),
 )
 
 TRIGGER_PREFIX = "search_dv_"

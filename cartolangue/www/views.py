@@ -19,6 +19,7 @@ from cartolangue.interop.opendata.writer import LICENCE_URL
 from cartolangue.interop.publication import published_overview
 from cartolangue.offers.models import Course, Structure
 from cartolangue.offers.stats import counts_by_departement, counts_by_zone, offer_totals
+from cartolangue.search.actors import actor_results, local_helpers
 from cartolangue.search.engine import (
     course_search,
     exam_search,
@@ -26,9 +27,11 @@ from cartolangue.search.engine import (
     nearest_exam_session,
 )
 from cartolangue.search.params import (
+    ACTOR_PARAMS,
     COURSE_PARAMS,
     EXAM_PARAMS,
     ParamError,
+    parse_actor_query,
     parse_course_query,
     parse_exam_query,
 )
@@ -46,6 +49,8 @@ PAGE_ONLY_PARAMS = {"onglet", "selection", *PLACE_NOTICES}
 # back link cannot lead anywhere else (no open redirect). Beyond this length it is dropped, not cut.
 MAX_RETURN_LENGTH = 2000
 EXAM_ONLY_PARAMS = set(EXAM_PARAMS) - set(COURSE_PARAMS)
+ACTOR_ONLY_PARAMS = set(ACTOR_PARAMS) - set(COURSE_PARAMS) - set(EXAM_PARAMS)
+TABS = ("cours", "tests", "accompagnement")
 
 
 def _subset(params, allowed):
@@ -63,16 +68,18 @@ def search(request):
         # A place typed by name ("Sarcelles", "Sarcelles (95200)", "95200") becomes the canonical, shareable
         # `commune=` URL.
         return redirect(f"{request.path}?{_resolve_place(params).urlencode()}")
-    tab = "tests" if params.get("onglet") == "tests" else "cours"
+    tab = params.get("onglet") if params.get("onglet") in TABS else "cours"
     unknown_place = params.get("lieu_inconnu", "")
     # Everything but the page's own and the test tab's parameters goes to the course query, so that an
     # unknown parameter is reported, not silently dropped.
-    course_params = _subset(params, set(params) - PAGE_ONLY_PARAMS - EXAM_ONLY_PARAMS)
+    course_params = _subset(params, set(params) - PAGE_ONLY_PARAMS - EXAM_ONLY_PARAMS - ACTOR_ONLY_PARAMS)
     query = parse_course_query(course_params)
     exam_query = parse_exam_query(_subset(params, EXAM_PARAMS))
     invalid = {e.param for e in query.errors}
     result = course_search(query)
     exams = exam_search(exam_query, details=tab == "tests")
+    actor_query = parse_actor_query(_subset(params, ACTOR_PARAMS))
+    actors = actor_results(actor_query, details=tab == "accompagnement")
     main_filters, practical_filters, more_filters = filter_groups(result.facets)
     geo_params = course_params.copy()
     for key in ("page", "taille", "tri"):
@@ -83,7 +90,9 @@ def search(request):
         "data_version": result.version,
         "exams": exams,
         "tab": tab,
-        "errors": query.errors + exam_query.errors,
+        "actors": actors,
+        "actor_query": actor_query,
+        "errors": query.errors + exam_query.errors + (actor_query.errors if tab == "accompagnement" else []),
         "unknown_place": unknown_place,
         "typed_place": unknown_place or params.get("lieu_ambigu", ""),
         "main_filters": main_filters,
@@ -98,11 +107,16 @@ def search(request):
         "exam_before": exam_query.before.isoformat() if exam_query.before else "",
         "geojson_url": reverse("api-v1:courses_geojson") + "?" + geo_params.urlencode(),
         "exams_geojson_url": reverse("api-v1:exam_sessions_geojson") + "?" + _subset(params, EXAM_PARAMS).urlencode(),
+        "actors_geojson_url": reverse("api-v1:actors_geojson") + "?" + _subset(params, ACTOR_PARAMS).urlencode()
+        if tab == "accompagnement"
+        else "",
         "share_url": request.build_absolute_uri(),
         "page_links": _page_links(params, result),
+        "actor_page_links": _page_links(params, actors),
         "tab_links": {
             "cours": "?" + _with(params, onglet=None, page=None),
             "tests": "?" + _with(params, onglet="tests", page=None),
+            "accompagnement": "?" + _with(params, onglet="accompagnement", page=None),
         },
         "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
     }
@@ -272,6 +286,7 @@ def course(request, pk):
             "others": others.order_by("name")[:30],
             "report_url": reverse("upkeep:report") + f"?cours={course.pk}",
             "registered_source": Source.objects.filter(name=course.source).first(),
+            "helpers": local_helpers(course.place),
             "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
             **_return_links(request),
         },

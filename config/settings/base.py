@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "cartolangue.space",
     "cartolangue.upkeep",
     "cartolangue.sources",
+    "cartolangue.actors",
 ]
 
 MIDDLEWARE = [

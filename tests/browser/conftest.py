@@ -52,7 +52,17 @@ def page(browser):
 def demo_site(live_server):
     demo_generate(courses=600, seed=1, reference_date=timezone.localdate())
     _registered_source()
+    _actors()
     return live_server
+
+
+def _actors():
+    """The real France Services and Missions Locales of the repository, for the "Se faire accompagner" tab."""
+    from cartolangue.actors.importers import import_actors
+    from tests.conftest import ROOT
+
+    import_actors("france-services", ROOT / "data" / "actors" / "france_services_idf_20240801.csv")
+    import_actors("annuaire-dila", ROOT / "data" / "actors" / "annuaire_dila_2019_idf_extrait_dada.csv")
 
 
 def _registered_source():

@@ -104,6 +104,10 @@ def test_keyboard_only(page, demo_site):
         "/?commune=95585&selection=SELECTED",
         "/donnees/",
         "/donnees/sources/",
+        "/?onglet=accompagnement&commune=95585",
+        "/ar/?onglet=accompagnement&commune=95585",
+        "ACTOR",
+        "/ar/ACTOR",
         "/ar/donnees/sources/",
         "/confidentialite/",
         "/ar/confidentialite/",
@@ -111,10 +115,12 @@ def test_keyboard_only(page, demo_site):
     ],
 )
 def test_no_axe_violations(page, demo_site, path):
+    from cartolangue.actors.models import Actor
     from cartolangue.offers.models import Course
 
     first = Course.objects.order_by("pk").first().pk
     path = f"/cours/{first}/" if path == "COURSE" else path.replace("SELECTED", str(first))
+    path = path.replace("ACTOR", f"/acteurs/{Actor.objects.order_by('pk').first().pk}/").replace("//", "/")
     page.goto(demo_site.url + path)
     page.wait_for_load_state("networkidle")
     results = Axe().run(page)

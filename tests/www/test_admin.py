@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from cartolangue.actors.models import Actor
 from cartolangue.offers.demo import demo_generate
 from cartolangue.offers.models import Course, Structure
 from cartolangue.sources.models import Absence, Source, SyncRun, Withdrawal
@@ -20,7 +21,10 @@ def test_every_model_has_a_working_admin_with_search(admin_client):
     course = Course.objects.first()
     Absence.objects.create(course=course, source=source, first_missing_run=run)
     Withdrawal.objects.create(course=course, source=source, run=run, previous_status="publie")
-    apps_with_admin = ("geo", "offers", "accounts", "moderation", "upkeep", "sources")
+    Actor.objects.create(
+        source="s", source_id="1", kind="ofii", name="Ofii", commune=course.place.commune, latitude=49, longitude=2
+    )
+    apps_with_admin = ("geo", "offers", "accounts", "moderation", "upkeep", "sources", "actors")
     ours = [m for m in admin.site._registry if m._meta.app_label in apps_with_admin]
     inline_only = {
         "courseaudience",

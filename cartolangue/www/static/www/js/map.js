@@ -27,15 +27,20 @@
     map.addLayer(courses);
     map.addLayer(exams);
     examIcon = L.divIcon({ className: "exam-marker", html: "T", iconSize: [24, 24] });
+    var actorIcon = L.divIcon({ className: "actor-marker", html: "A", iconSize: [24, 24] });
+    var actors = L.layerGroup();
+    map.addLayer(actors);
 
     function load(coursesUrl, examsUrl) {
       courses.clearLayers();
       exams.clearLayers();
+      actors.clearLayers();
+      var actorsUrl = el.dataset.actors;  // the "Se faire accompagner" tab: the support actors' layer
       var bounds = L.latLngBounds([]);
       var done = 0;
       function finish() {
         done += 1;
-        if (done === 2 && bounds.isValid()) {
+        if (done === (actorsUrl ? 3 : 2) && bounds.isValid()) {
           map.fitBounds(bounds, { maxZoom: 14, padding: [20, 20] });
         }
       }
@@ -70,6 +75,21 @@
         })
         .catch(function () {})
         .then(finish);
+      if (actorsUrl) {
+        fetch(actorsUrl)
+          .then(function (r) { return r.json(); })
+          .then(function (data) {
+            (data.features || []).forEach(function (f) {
+              var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+              bounds.extend(ll);
+              var m = L.marker(ll, { icon: actorIcon, title: f.properties.name, alt: f.properties.name, keyboard: true });
+              m.on("click", function () { window.location.href = f.properties.url; });
+              m.addTo(actors);
+            });
+          })
+          .catch(function () {})
+          .then(finish);
+      }
     }
 
     load(el.dataset.geojson, el.dataset.exams);
