@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("", include("cartolangue.upkeep.urls")),
     path("", include("cartolangue.sources.urls")),
     path("", include("cartolangue.actors.urls")),
+    path("", include("cartolangue.parcours.urls")),
     path("", include("cartolangue.www.urls")),
     prefix_default_language=False,
 )

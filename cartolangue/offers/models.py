@@ -173,9 +173,7 @@ class Certification(models.Model):
     )
     rs_code = models.CharField(_("code RS (France compétences)"), max_length=10, blank=True)
     cpf_eligible = models.BooleanField(_("éligible au CPF"), default=False)
-    usage = models.CharField(
-        _("usage"), max_length=250, blank=True, help_text=_("p. ex. carte de résident, naturalisation")
-    )
+    # The residence and nationality steps a certification proves: cartolangue/parcours/rules.py `uses_of`.
 
     class Meta:
         verbose_name = _("certification")

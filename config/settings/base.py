@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "cartolangue.upkeep",
     "cartolangue.sources",
     "cartolangue.actors",
+    "cartolangue.parcours",
 ]
 
 MIDDLEWARE = [

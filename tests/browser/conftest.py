@@ -57,12 +57,14 @@ def demo_site(live_server):
 
 
 def _actors():
-    """The real France Services and Missions Locales of the repository, for the "Se faire accompagner" tab."""
+    """The real France Services, Missions Locales and France Travail agencies of the repository: the "Se faire
+    accompagner" tab and the parcours guide."""
     from cartolangue.actors.importers import import_actors
     from tests.conftest import ROOT
 
     import_actors("france-services", ROOT / "data" / "actors" / "france_services_idf_20240801.csv")
     import_actors("annuaire-dila", ROOT / "data" / "actors" / "annuaire_dila_2019_idf_extrait_dada.csv")
+    import_actors("pole-emploi-agences", ROOT / "data" / "actors" / "pole_emploi_agences_idf_2019.csv")
 
 
 def _registered_source():

@@ -108,6 +108,14 @@ def test_keyboard_only(page, demo_site):
         "/ar/?onglet=accompagnement&commune=95585",
         "ACTOR",
         "/ar/ACTOR",
+        "/parcours/",
+        "/ar/parcours/?objectif=carte-resident&oral=A1",
+        "/ar/parcours/?objectif=carte-resident&oral=A1&ecrit=aucun&scolarite=langue-etrangere&age=26-64"
+        "&situation=demandeur-emploi&contraintes=",
+        "/parcours/?objectif=carte-resident&oral=A1&ecrit=aucun&scolarite=langue-etrangere&age=26-64"
+        "&situation=demandeur-emploi&contraintes=&commune=95585",
+        "/ar/parcours/?objectif=nationalite&oral=nsp&ecrit=B1&scolarite=langue-francaise&age=moins-26"
+        "&situation=cir&contraintes=garde&commune=95585",
         "/ar/donnees/sources/",
         "/confidentialite/",
         "/ar/confidentialite/",

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from cartolangue.parcours import views
+
+app_name = "parcours"
+
+urlpatterns = [path("parcours/", views.guide, name="guide")]
