@@ -4,4 +4,7 @@ from cartolangue.parcours import views
 
 app_name = "parcours"
 
-urlpatterns = [path("parcours/", views.guide, name="guide")]
+urlpatterns = [
+    path("parcours/", views.guide, name="guide"),
+    path("parcours/fiche.pdf", views.sheet_pdf, name="sheet"),
+]

@@ -1,12 +1,19 @@
 """`/parcours/`: one question per screen, then the pathway (parcours/guide.py). Stateless: the answers travel in
 the query string (shareable, printable, nothing stored); works without JavaScript; "Retour" at every step."""
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from cartolangue.flyers.languages import SHEET_LANGUAGES
+from cartolangue.flyers.limits import RETRY_AFTER_SECONDS, render_slot
+from cartolangue.flyers.render import qr_svg, render_pdf
 from cartolangue.geo.models import Commune
 from cartolangue.offers.models import Certification
 from cartolangue.parcours.guide import QUESTIONS, next_question, pathway, read_answers
@@ -17,6 +24,63 @@ from cartolangue.search.places import place_match
 
 RADIUS_KM = "10"
 SHOWN = 5  # courses and test sessions listed on the pathway (the links give them all)
+
+
+# The printed sheet's fixed texts: the page's own msgids, so the site's catalogues translate them (like the
+# orientation sheet, flyers/languages.py SHEET_LANGUAGES).
+SHEET_TEXTS = {
+    "title": gettext_lazy("Mon parcours en français"),
+    "target": gettext_lazy("Niveau à atteindre : %(level)s"),
+    "decides": gettext_lazy(
+        "Cette page informe : c'est la préfecture qui décide. Vérifiez votre situation (dispenses, âge, santé, "
+        "nationalité) sur service-public.fr ou auprès d'elle."
+    ),
+    "advice": gettext_lazy("C'est un conseil, pas une obligation."),
+    "steps": gettext_lazy("Les étapes, une à une :"),
+    "courses": gettext_lazy("Des cours pour avancer"),
+    "tests": gettext_lazy("Les diplômes et tests qui prouvent ce niveau"),
+    "helpers": gettext_lazy("Qui peut vous aider"),
+    "link": gettext_lazy("Lien de ce parcours (à garder ou à envoyer)"),
+    "unknown": gettext_lazy(
+        "Vous ne connaissez pas votre niveau : commencez par un test de positionnement. L'Ofii le fait pour les "
+        "signataires du CIR ; sinon, un organisme de formation ou une association le propose avant l'inscription."
+    ),
+    "reached": gettext_lazy(
+        "D'après vos réponses, vous avez déjà ce niveau : il reste à le prouver par un diplôme ou un test reconnu."
+    ),
+}
+
+
+@transaction.non_atomic_requests  # reads only
+def sheet_pdf(request: HttpRequest) -> HttpResponse:
+    """The pathway on one printed page, in French and the person's language (`langue=`, else the page's)."""
+    answers = read_answers(request.GET)
+    if next_question(answers) is not None:
+        return redirect(f"{reverse('parcours:guide')}?{answers.query().urlencode()}")
+    code = request.GET.get("langue") or translation.get_language()
+    language = SHEET_LANGUAGES.get(code)
+    if language is None:
+        message = _("Langue « %(code)s » inconnue. Langues possibles : %(codes)s.") % {
+            "code": code[:20],
+            "codes": ", ".join(SHEET_LANGUAGES),
+        }
+        return render(request, "flyers/error.html", {"message": message}, status=400)
+    insee = request.GET.get("commune", "")
+    commune = Commune.objects.filter(code_insee=insee).first() if insee else None
+    context = _result_context(answers, commune, reverse("parcours:guide"))
+    site = (settings.SITE_URL or request.build_absolute_uri("/")).rstrip("/")
+    with render_slot() as granted, translation.override("fr"):
+        if not granted:
+            response = render(
+                request, "flyers/error.html", {"message": _("Réessayez dans quelques secondes.")}, status=503
+            )
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+        context.update({"lang": language, "texts": SHEET_TEXTS, "qr": qr_svg(site + context["share_url"])})
+        pdf = render_pdf("parcours/sheet.html", context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="mon-parcours-{language.code}.pdf"'
+    return response
 
 
 @transaction.non_atomic_requests  # reads only
@@ -111,4 +175,6 @@ def _result_context(answers, commune, base: str) -> dict:
         "back_url": _back(answers, len(QUESTIONS) + 1, base),
         "restart_url": base,
         "share_url": f"{base}?{answers_query.urlencode()}",
+        "sheet_params": [(k, v) for k, values in answers_query.lists() for v in values],
+        "sheet_languages": SHEET_LANGUAGES.values(),
     }

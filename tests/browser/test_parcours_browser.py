@@ -1,14 +1,16 @@
 """The parcours guide walked in a real browser, in Arabic, as the issue's example: a 30-year-old job seeker in
 Sarcelles, oral A1, written not yet A1, aiming for the resident card. One question per screen, choices clicked by
 their label, "Retour" kept working; the pathway says B1, names the accepted tests, the courses nearby that start
-at her level, and the France Travail agency."""
+at her level, the France Travail agency, and a printed sheet in French and Arabic with every glyph drawn."""
 
 import re
 
 from playwright.sync_api import expect
 
+from tests.flyers import pdf
 
-def test_the_guide_walked_in_arabic_gives_b1_tests_courses_and_the_agency(page, demo_site):
+
+def test_the_guide_walked_in_arabic_gives_b1_tests_courses_and_the_agency(page, demo_site, tmp_path):
     page.goto(demo_site.url + "/ar/parcours/")
     assert page.locator("html").get_attribute("dir") == "rtl"
     steps = [
@@ -36,6 +38,16 @@ def test_the_guide_walked_in_arabic_gives_b1_tests_courses_and_the_agency(page, 
     main = page.locator("main").inner_text()
     assert "B1" in main and "DELF B1" in main and "TCF IRN" in main
     assert "France Travail – Sarcelles" in main
+    # The sheet the form prints, in French and Arabic (the page's language is the form's default).
+    assert page.locator("#fiche-langue").input_value() == "ar"
+    query = page.url.split("?", 1)[1]
+    response = page.request.get(f"{demo_site.url}/parcours/fiche.pdf?{query}&langue=ar")
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    sheet = tmp_path / "fiche.pdf"
+    sheet.write_bytes(response.body())
+    text = pdf.text(sheet)
+    assert pdf.missing_words("المستوى المطلوب بلوغه: B1", text, rtl=True) == []
+    assert pdf.misdrawn(sheet) == [] and pdf.fallback_fonts(sheet) == [] and pdf.uncovered(sheet, [text]) == []
     courses = page.locator("section[aria-labelledby=cours] li a")
     assert courses.count() >= 1
     courses.first.click()

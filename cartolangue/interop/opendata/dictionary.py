@@ -490,4 +490,7 @@ EXAM_SESSIONS = Table(
     geometry=lambda o: _point(o.place),
 )
 
-TABLES = {t.name: t for t in (STRUCTURES, PLACES, COURSES, SESSIONS, EXAM_SESSIONS)}
+# Last: the actors' table is declared in its own module with the helpers above.
+from cartolangue.interop.opendata.actors_table import ACTORS  # noqa: E402
+
+TABLES = {t.name: t for t in (STRUCTURES, PLACES, COURSES, SESSIONS, EXAM_SESSIONS, ACTORS)}

@@ -14,8 +14,8 @@ from cartolangue.interop.publication import exports_publish
 from cartolangue.offers.demo import demo_generate
 
 pytestmark = pytest.mark.django_db
-FILES = ["structures", "lieux", "cours", "sessions", "sessions-examen"]
-ROWS = {"structures": 3, "lieux": 3, "cours": 3, "sessions": 2, "sessions-examen": 1}
+FILES = ["structures", "lieux", "cours", "sessions", "sessions-examen", "acteurs"]
+ROWS = {"structures": 3, "lieux": 3, "cours": 3, "sessions": 2, "sessions-examen": 1, "acteurs": 0}
 
 
 def _body(response):

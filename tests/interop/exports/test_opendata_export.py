@@ -12,7 +12,7 @@ from cartolangue.offers.models import Course, ExamSession, Place, Session, Struc
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 27)
-FILES = ["structures", "lieux", "cours", "sessions", "sessions-examen"]
+FILES = ["structures", "lieux", "cours", "sessions", "sessions-examen", "acteurs"]
 
 
 def _export(tmp_path, *args):
@@ -31,7 +31,7 @@ def _geojson(path):
 
 def test_files_parse_with_exact_counts(offer, tmp_path):
     out = _export(tmp_path)
-    expected = {"structures": 3, "lieux": 3, "cours": 3, "sessions": 2, "sessions-examen": 1}
+    expected = {"structures": 3, "lieux": 3, "cours": 3, "sessions": 2, "sessions-examen": 1, "acteurs": 0}
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f"{n}.csv" for n in FILES] + [f"{n}.geojson" for n in FILES] + ["dictionnaire.csv", "README.md"]
     )
@@ -151,6 +151,7 @@ def test_demo_is_excluded_unless_asked(offer, tmp_path):
         "cours": Course.objects.count(),
         "sessions": Session.objects.count(),
         "sessions-examen": ExamSession.objects.count(),
+        "acteurs": 0,
     }
     assert counts["cours"] == 203
     for name, n in counts.items():
