@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cartolangue.flyers.languages import SHEET_LANGUAGES
+from cartolangue.flyers.languages import FLYER_LANGUAGES
 from cartolangue.flyers.limits import RETRY_AFTER_SECONDS, render_slot
 from cartolangue.flyers.render import qr_svg, render_pdf
 from cartolangue.geo.models import Commune
@@ -26,8 +26,8 @@ RADIUS_KM = "10"
 SHOWN = 5  # courses and test sessions listed on the pathway (the links give them all)
 
 
-# The printed sheet's fixed texts: the page's own msgids, so the site's catalogues translate them (like the
-# orientation sheet, flyers/languages.py SHEET_LANGUAGES).
+# The printed sheet's fixed texts: the page's own msgids, translated in every flyer language's catalogue (with the
+# goals' labels and reasons and the helpers' kinds: tests/parcours/test_sheet.py checks each catalogue).
 SHEET_TEXTS = {
     "title": gettext_lazy("Mon parcours en français"),
     "target": gettext_lazy("Niveau à atteindre : %(level)s"),
@@ -58,11 +58,11 @@ def sheet_pdf(request: HttpRequest) -> HttpResponse:
     if next_question(answers) is not None:
         return redirect(f"{reverse('parcours:guide')}?{answers.query().urlencode()}")
     code = request.GET.get("langue") or translation.get_language()
-    language = SHEET_LANGUAGES.get(code)
+    language = FLYER_LANGUAGES.get(code)
     if language is None:
         message = _("Langue « %(code)s » inconnue. Langues possibles : %(codes)s.") % {
             "code": code[:20],
-            "codes": ", ".join(SHEET_LANGUAGES),
+            "codes": ", ".join(FLYER_LANGUAGES),
         }
         return render(request, "flyers/error.html", {"message": message}, status=400)
     insee = request.GET.get("commune", "")
@@ -176,5 +176,5 @@ def _result_context(answers, commune, base: str) -> dict:
         "restart_url": base,
         "share_url": f"{base}?{answers_query.urlencode()}",
         "sheet_params": [(k, v) for k, values in answers_query.lists() for v in values],
-        "sheet_languages": SHEET_LANGUAGES.values(),
+        "sheet_languages": FLYER_LANGUAGES.values(),
     }

@@ -3,9 +3,14 @@
 same pathway."""
 
 import pytest
+from django.utils import translation
 
+from cartolangue.actors.enums import ActorKind
 from cartolangue.actors.importers import import_actors
+from cartolangue.flyers.languages import FLYER_LANGUAGES
 from cartolangue.offers import enums
+from cartolangue.parcours.rules import GOALS
+from cartolangue.parcours.views import SHEET_TEXTS
 from tests.conftest import ROOT
 from tests.factories import CourseFactory, PlaceFactory, commune
 from tests.flyers import pdf
@@ -56,3 +61,44 @@ def test_an_unfinished_pathway_goes_back_to_its_question_and_an_unknown_language
     assert response.status_code == 302 and response["Location"] == "/parcours/?objectif=carte-resident&oral=A1"
     refused = client.get(f"/parcours/fiche.pdf?{ANSWERS}&langue=xx")
     assert refused.status_code == 400 and "Langue « xx » inconnue" in refused.content.decode()
+
+
+SHEET_KINDS = (ActorKind.MISSION_LOCALE, ActorKind.FRANCE_TRAVAIL, ActorKind.OFII, ActorKind.FRANCE_SERVICES)
+
+
+def _sheet_msgids():
+    kinds = dict(ActorKind.choices)
+    return [
+        *SHEET_TEXTS.values(),
+        *(g.label for g in GOALS.values()),
+        *(g.why for g in GOALS.values()),
+        *(kinds[k] for k in SHEET_KINDS),
+    ]
+
+
+@pytest.mark.parametrize("code", [c for c in FLYER_LANGUAGES if c != "fr"])
+def test_every_flyer_language_translates_the_sheet(code):
+    """A language offered for the sheet prints it in that language, not half in French."""
+    untranslated = []
+    for text in _sheet_msgids():
+        with translation.override("fr"):
+            french = str(text)
+        with translation.override(FLYER_LANGUAGES[code].django_code):
+            if str(text) == french and french != "France Services":
+                untranslated.append(french)
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("code", ["fa", "ps", "ta", "zh", "ru", "uk", "es", "ti"])
+def test_the_sheet_prints_every_script_with_its_glyphs(client, tmp_path, sarcelles, code):
+    response = client.get(f"/parcours/fiche.pdf?{ANSWERS}&langue={code}")
+    assert response.status_code == 200
+    path = tmp_path / "fiche.pdf"
+    path.write_bytes(response.content)
+    assert pdf.pages(path) == 1
+    text = pdf.text(path)
+    language = FLYER_LANGUAGES[code]
+    with translation.override(language.django_code):
+        title = str(SHEET_TEXTS["title"])
+    assert pdf.missing_words(title, text, rtl=language.rtl, reorders_marks=code in ("ta", "fa", "ps")) == []
+    assert pdf.misdrawn(path) == [] and pdf.fallback_fonts(path) == [] and pdf.uncovered(path, [text]) == []
