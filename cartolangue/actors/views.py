@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cartolangue.actors.enums import Scheme
@@ -23,7 +24,7 @@ def actor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "publics": [audiences[p] for p in actor.publics if p in audiences],
             "schemes": [schemes[s] for s in actor.schemes if s in schemes],
             "hours": [line for line in actor.opening_hours.splitlines() if line.strip()],
-            "search_url": f"/?onglet=accompagnement&commune={actor.commune.code_insee}",
+            "search_url": f"{reverse('www:search')}?onglet=accompagnement&commune={actor.commune.code_insee}",
             "page_title": _("%(name)s – Carto-Langue") % {"name": actor.name},
             "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
         },

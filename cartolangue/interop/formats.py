@@ -53,17 +53,19 @@ FORMATS: dict[str, Format] = {
 @dataclass
 class ImportResult:
     report: ImportReport
-    # The record ids the file listed: its courses, and the records it gave but that were rejected (still listed:
-    # a complete feed that rejects a record has not withdrawn it).
+    # The course ids the file listed, and the ids of the records it gave but that were rejected: still listed (a
+    # complete feed that rejects a record has not withdrawn it); a rejected record's courses may carry its id as
+    # a prefix (Réseau Alpha: `<formation>-<address>`).
     listed_ids: set[str] = field(default_factory=set)
+    rejected_ids: set[str] = field(default_factory=set)
 
 
-def _noting_ids(items: Iterable, listed: set[str]) -> Iterator:
+def _noting_ids(items: Iterable, result: ImportResult) -> Iterator:
     for item in items:
         if isinstance(item, CourseRecord):
-            listed.add(item.source_id)
+            result.listed_ids.add(item.source_id)
         elif isinstance(item, Rejected) and item.record_id:
-            listed.add(item.record_id)
+            result.rejected_ids.add(item.record_id)
         yield item
 
 
@@ -84,5 +86,5 @@ def import_file(
     report = ImportReport(source=source, file=file_name or Path(path).name, format=fmt.name)
     result = ImportResult(report)
     items = fmt.read(str(path), source=source, **reader_options)
-    run_import(_noting_ids(items, result.listed_ids), report, dry_run=dry_run, progress=progress, authority=authority)
+    run_import(_noting_ids(items, result), report, dry_run=dry_run, progress=progress, authority=authority)
     return result

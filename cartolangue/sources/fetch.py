@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
+
+from cartolangue.sources.models import SECRET_PREFIX
 
 CHUNK = 256 * 1024
 
@@ -48,8 +51,18 @@ def is_url(location: str) -> bool:
     return urlsplit(location).scheme in ("http", "https")
 
 
+class _Retry(Retry):
+    """urllib3's retries, with a server's `Retry-After` capped: a sync must not sleep for a day."""
+
+    MAX_RETRY_AFTER = 120
+
+    def get_retry_after(self, response):  # type: ignore[no-untyped-def]
+        seconds = super().get_retry_after(response)
+        return None if seconds is None else min(seconds, self.MAX_RETRY_AFTER)
+
+
 def _session() -> requests.Session:
-    retry = Retry(
+    retry = _Retry(
         total=settings.SOURCES_RETRIES,
         connect=settings.SOURCES_RETRIES,
         read=settings.SOURCES_RETRIES,
@@ -70,6 +83,12 @@ def _session() -> requests.Session:
 def _headers_from_env(names: Mapping[str, str]) -> dict[str, str]:
     headers = {}
     for header, variable in names.items():
+        if not variable.startswith(SECRET_PREFIX):
+            # Only variables made for the sources: never SECRET_KEY, DATABASE_URL or another of the server's.
+            raise FetchError(
+                _("la variable %(v)s n'est pas une variable de source (préfixe %(p)s)")
+                % {"v": variable, "p": SECRET_PREFIX}
+            )
         value = os.environ.get(variable)
         if value is None:
             raise FetchError(
@@ -87,11 +106,23 @@ def _suffix(location: str) -> str:
     return Path(urlsplit(location).path).suffix.lower()[:10] if is_url(location) else Path(location).suffix.lower()
 
 
-def _download(session, url, folder, headers, name) -> Fetched:
+def _download(session, url, folder, headers, name, *, follow_redirects) -> Fetched:
     limit = settings.SOURCES_MAX_BYTES
     timeout = settings.SOURCES_TIMEOUT_SECONDS
+    deadline = time.monotonic() + settings.SOURCES_MAX_SECONDS
     try:
-        with session.get(url, headers=headers, stream=True, timeout=(timeout, timeout)) as response:
+        with session.get(
+            url, headers=headers, stream=True, timeout=(timeout, timeout), allow_redirects=follow_redirects
+        ) as response:
+            if response.is_redirect:  # only when headers carry a secret: it must not follow to another host
+                raise FetchError(
+                    _(
+                        "redirection vers %(to)s refusée : la source envoie des en-têtes secrets ; "
+                        "donnez son adresse finale"
+                    )
+                    % {"to": response.headers.get("Location", "?")[:200]},
+                    response.status_code,
+                )
             if response.status_code == 304:
                 return Fetched(None, 304, response.headers.get("ETag", ""), response.headers.get("Last-Modified", ""))
             if response.status_code != 200:
@@ -113,7 +144,12 @@ def _download(session, url, folder, headers, name) -> Fetched:
             path = folder / (name + _suffix(url))
             digest, size = hashlib.sha256(), 0
             with open(path, "wb") as out:
-                for chunk in response.iter_content(CHUNK):
+                # As sent: with `Accept-Encoding: identity` the bytes counted are those `Content-Length` counts.
+                for chunk in response.raw.stream(CHUNK, decode_content=False):
+                    if time.monotonic() > deadline:
+                        raise FetchError(
+                            _("téléchargement trop long (plus de %(s)d s)") % {"s": settings.SOURCES_MAX_SECONDS}, 200
+                        )
                     size += len(chunk)
                     if size > limit:
                         raise FetchError(_("fichier trop gros : plus de %(limit)d octets") % {"limit": limit}, 200)
@@ -136,7 +172,9 @@ def _download(session, url, folder, headers, name) -> Fetched:
                 size,
                 digest.hexdigest(),
             )
-    except requests.exceptions.ChunkedEncodingError as exc:
+    except urllib3.exceptions.ReadTimeoutError as exc:  # while reading the body (urllib3 raises it as it is)
+        raise FetchError(_("délai dépassé (%(s)d s) pendant la lecture") % {"s": timeout}, 200) from exc
+    except (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError) as exc:
         raise FetchError(_("téléchargement tronqué : %(e)s") % {"e": exc}, 200) from exc
     except requests.exceptions.RequestException as exc:
         if _timed_out(exc):
@@ -155,7 +193,10 @@ def _timed_out(exc: Exception) -> bool:
 
 
 def _local(location: str, folder: Path, name: str) -> Fetched:
-    source = Path(location)
+    source = Path(location).resolve()
+    root = Path(settings.SOURCES_LOCAL_ROOT).resolve()
+    if not source.is_relative_to(root):  # the server's other files are not sources
+        raise FetchError(_("%(path)s : hors du dossier des sources (%(root)s)") % {"path": location, "root": root})
     if not source.is_file():
         raise FetchError(_("%(path)s : fichier introuvable") % {"path": location})
     path = folder / (name + source.suffix.lower())
@@ -183,11 +224,13 @@ def fetched(
         if not is_url(location):
             yield _local(location, folder, name)
             return
-        headers = {"User-Agent": "Carto-Langue (synchronisation des sources)"}
-        headers.update(_headers_from_env(headers_from_env or {}))
+        # identity: the file as the server stores it (a compressed answer would be counted against its own length)
+        headers = {"User-Agent": "Carto-Langue (synchronisation des sources)", "Accept-Encoding": "identity"}
+        secrets = _headers_from_env(headers_from_env or {})
+        headers.update(secrets)
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         with _session() as session:
-            yield _download(session, location, folder, headers, name)
+            yield _download(session, location, folder, headers, name, follow_redirects=not secrets)

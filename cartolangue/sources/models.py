@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cartolangue.offers.models import Course
 
+SECRET_PREFIX = "CARTOLANGUE_SOURCE_"  # the only environment variables a source's headers may read
+
 # The structure fields a source may own when its structure is also known from another source (same SIRET):
 # interop/persist.py STRUCTURE_FIELDS, without the identifier itself.
 OWNABLE_FIELDS = ("name", "acronym", "kind", "networks", "description", "website", "email", "phone")
@@ -46,8 +48,9 @@ class Source(models.Model):
         default=dict,
         blank=True,
         help_text=_(
-            'En-tête → nom de la variable d\'environnement qui tient sa valeur, par exemple {"Authorization": '
-            '"DOKELIO_AUTORISATION"}. Aucun secret n\'est enregistré ici.'
+            "En-tête → nom de la variable d'environnement qui tient sa valeur, par exemple "
+            '{"Authorization": "CARTOLANGUE_SOURCE_DOKELIO"}. Seules les variables CARTOLANGUE_SOURCE_… sont '
+            "lues ; aucun secret n'est enregistré ici."
         ),
     )
     every_hours = models.PositiveIntegerField(
@@ -96,6 +99,14 @@ class Source(models.Model):
             isinstance(k, str) and isinstance(v, str) for k, v in self.headers_from_env.items()
         ):
             raise ValidationError({"headers_from_env": _("Un objet JSON : en-tête → nom de variable.")})
+        foreign = sorted(v for v in self.headers_from_env.values() if not v.startswith(SECRET_PREFIX))
+        if foreign:
+            raise ValidationError(
+                {
+                    "headers_from_env": _("Seules les variables %(p)s… sont lues (pas %(v)s).")
+                    % {"p": SECRET_PREFIX, "v": ", ".join(foreign)}
+                }
+            )
         if self.structures_location and self.format != self.Format.DATA_INCLUSION:
             raise ValidationError(
                 {"structures_location": _("Seul le format data·inclusion a un fichier de structures.")}

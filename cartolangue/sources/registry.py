@@ -29,12 +29,14 @@ FILE_KEYS = {
 
 
 def source_authority() -> dict[str, frozenset[str]]:
-    """Source name → the structure fields it owns (interop/persist.py). Empty before the registry's tables exist
-    (an import run before `migrate`)."""
+    """Source name → the structure fields it owns (interop/persist.py), for the enabled sources. Empty before the
+    registry's tables exist (an import run before `migrate`)."""
     try:
         return {
             name: frozenset(fields)
-            for name, fields in Source.objects.exclude(owned_fields=[]).values_list("name", "owned_fields")
+            for name, fields in Source.objects.filter(enabled=True)
+            .exclude(owned_fields=[])
+            .values_list("name", "owned_fields")
         }
     except DatabaseError:
         return {}

@@ -62,12 +62,15 @@ def sync_source(source: Source, *, force: bool = False) -> SyncRun:
 
 def _run(source: Source, run: SyncRun, *, force: bool) -> None:
     with ExitStack() as stack:
+        # With a second file (data·inclusion's structures), no conditional request: the services may be unchanged
+        # while the structures changed; the digest of both decides.
+        conditional = not force and not source.structures_location
         main = stack.enter_context(
             fetched(
                 source.location,
                 name="fichier",
-                etag="" if force else source.etag,
-                last_modified="" if force else source.last_modified,
+                etag=source.etag if conditional else "",
+                last_modified=source.last_modified if conditional else "",
                 headers_from_env=source.headers_from_env,
             )
         )
@@ -87,7 +90,9 @@ def _run(source: Source, run: SyncRun, *, force: bool) -> None:
             run.outcome = SyncRun.Outcome.SAME_FILE
         else:
             with transaction.atomic(), _located(main.path, source.location):
-                # The import and the count of absences land together or not at all.
+                # The import and the count of absences land together or not at all; one sync of a source at a time
+                # (the row lock holds a second `sync_sources` of the same source until this one ends).
+                Source.objects.select_for_update().filter(pk=source.pk).exists()
                 result = import_file(
                     source.format,
                     main.path,
@@ -98,9 +103,11 @@ def _run(source: Source, run: SyncRun, *, force: bool) -> None:
                 )
                 run.report = result.report.as_dict()
                 if source.complete:
-                    counted = count_absences(source, run, result.listed_ids)
+                    counted = count_absences(source, run, result.listed_ids, result.rejected_ids)
                     run.withdrawn, run.restored = counted.withdrawn, counted.restored
                     run.report["absent_not_yet_withdrawn"] = counted.missing
+                    if counted.not_counted:
+                        run.report["absences_not_counted"] = counted.not_counted
             run.outcome = SyncRun.Outcome.IMPORTED
         source.etag, source.last_modified, source.file_hash = main.etag, main.last_modified, digest
         source.save(update_fields=["etag", "last_modified", "file_hash"])

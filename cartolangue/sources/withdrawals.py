@@ -19,26 +19,43 @@ class Counted:
     missing: int = 0  # courses this version does not list (counted, not yet withdrawn)
     withdrawn: int = 0
     restored: int = 0
+    not_counted: str = ""  # why this version counted no absence
 
 
-def count_absences(source: Source, run: SyncRun, listed_ids: set[str]) -> Counted:
-    """After a successful import of a new version of `source`'s complete feed, listing `listed_ids`. The sets are
-    compared in Python: a feed's ids do not fit in one SQL `IN` (SQLite takes 32,766 parameters at most)."""
+def _listed(source_id: str, listed_ids: set[str], rejected_ids: set[str]) -> bool:
+    """Listed by the version: its own id, or a rejected record's id as its prefix (Réseau Alpha's courses are
+    `<formation>-<address>`; a formation rejected whole still lists its courses)."""
+    if source_id in listed_ids or source_id in rejected_ids:
+        return True
+    parts = source_id.split("-")
+    return any("-".join(parts[:i]) in rejected_ids for i in range(1, len(parts)))
+
+
+def count_absences(
+    source: Source, run: SyncRun, listed_ids: set[str], rejected_ids: frozenset[str] | set[str] = frozenset()
+) -> Counted:
+    """After a successful import of a new version of `source`'s complete feed, listing `listed_ids` (and the
+    rejected records `rejected_ids`). The sets are compared in Python: a feed's ids do not fit in one SQL `IN`
+    (SQLite takes 32,766 parameters at most)."""
     counted = Counted()
-    if not listed_ids:
-        # A complete feed that lists nothing is much more likely broken upstream than emptied: count nothing.
-        return counted
-    after = settings.SOURCES_WITHDRAW_AFTER_RUNS
     rows = Course.objects.filter(source=source.name).values_list("pk", "source_id", "status")
     listed, absent = set(), []
     for pk, source_id, status in rows.iterator(chunk_size=5_000):
-        if source_id in listed_ids:
+        if _listed(source_id, listed_ids, rejected_ids):
             listed.add(pk)
         elif status != enums.PublicationStatus.ARCHIVED:
             absent.append(pk)
+    shown = len(absent) + len(listed)
+    if not listed_ids or len(listed) < settings.SOURCES_MIN_LISTED_SHARE * shown:
+        # A version that lists none, or far fewer, of the courses on show is much more likely an export broken
+        # upstream than an offer emptied: it counts nothing, and the run says so.
+        counted.not_counted = f"{len(listed)} / {shown}"
+        return counted
+    after = settings.SOURCES_WITHDRAW_AFTER_RUNS
     absences = {a.course_id: a for a in Absence.objects.filter(source=source)}  # a few: those still counting
-    back = [pk for pk in absences if pk in listed]
-    Absence.objects.filter(pk__in=[absences[pk].pk for pk in back]).delete()
+    back = [absences[pk].pk for pk in absences if pk in listed]
+    for start in range(0, len(back), 500):
+        Absence.objects.filter(pk__in=back[start : start + 500]).delete()
     for withdrawal in Withdrawal.objects.filter(source=source, restored_at__isnull=True):
         if withdrawal.course_id in listed:  # the feed lists it again
             restore(withdrawal, user=None)

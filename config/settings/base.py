@@ -256,6 +256,12 @@ SOURCES_MAX_BYTES = env.int("SOURCES_MAX_BYTES", default=500 * 1024 * 1024)
 SOURCES_RETRIES = env.int("SOURCES_RETRIES", default=3)
 SOURCES_BACKOFF_SECONDS = env.float("SOURCES_BACKOFF_SECONDS", default=2.0)
 SOURCES_WITHDRAW_AFTER_RUNS = env.int("SOURCES_WITHDRAW_AFTER_RUNS", default=3)
+# A version listing fewer than this share of the courses the source has on show counts no absence (a broken
+# export that lists 10 courses of 8,000 must not withdraw the rest).
+SOURCES_MIN_LISTED_SHARE = env.float("SOURCES_MIN_LISTED_SHARE", default=0.5)
+SOURCES_MAX_SECONDS = env.int("SOURCES_MAX_SECONDS", default=1800)  # a whole download, at most
+# Sources read from the server's disk must be under this folder (the repository's data/ by default).
+SOURCES_LOCAL_ROOT = env.str("SOURCES_LOCAL_ROOT", default=str(BASE_DIR / "data"))
 
 # Where "signaler une erreur" links send their e-mail.
 REPORT_EMAIL = env.str("REPORT_EMAIL", default="signalement@carto-langue.example.org")

@@ -105,3 +105,13 @@ def test_the_guide_speaks_arabic_and_english(client):
     html = client.get("/ar/parcours/").content.decode()
     assert 'lang="ar"' in html and 'dir="rtl"' in html and "Question 1" not in html
     assert "Why do you want to learn French?" in client.get("/en/parcours/").content.decode()
+
+
+def test_the_pathway_links_stay_in_the_persons_language(client):
+    url = (
+        "/ar/parcours/?objectif=carte-resident&oral=A1&ecrit=aucun&scolarite=langue-etrangere&age=26-64"
+        "&situation=&contraintes=&commune=95585"
+    )
+    html = client.get(url).content.decode()
+    links = re.findall(r'<a class="button(?: button-secondary)?" href="([^"]+)"', html)
+    assert links and all(link.startswith("/ar/?") for link in links), links

@@ -14,6 +14,7 @@ class Served:
     body: bytes
     etag: bool = True  # send an ETag (its digest)
     fault: str = ""  # "", "500", "slow", "truncated" (announces more than it sends)
+    redirect: str = ""  # answer 302 to this address
 
 
 @dataclass
@@ -66,6 +67,8 @@ def _handler(feeds: FeedServer):
             served = feeds.files.get(self.path)
             if served is None:
                 return self._answer(404, b"not found")
+            if served.redirect:
+                return self._answer(302, b"", [("Location", served.redirect)])
             if served.fault == "500":
                 return self._answer(500, b"boom")
             if served.fault == "slow":

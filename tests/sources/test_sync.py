@@ -6,6 +6,7 @@ and comes back by hand or with the feed."""
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -55,12 +56,17 @@ def test_a_first_sync_imports_every_format_and_a_second_transfers_nothing(feeds)
     sync("dokelio", "alpha", "inclusion")
 
     for name in runs:
-        assert last_run(name).outcome == SyncRun.Outcome.NOT_MODIFIED
         assert offer(name) == before[name]
-    for path in ("/lheo.xml", "/cartographie.json", "/services.json"):
+    for name, path in (("dokelio", "/lheo.xml"), ("alpha", "/cartographie.json")):
+        assert last_run(name).outcome == SyncRun.Outcome.NOT_MODIFIED
         second = feeds.hits(path)[-1]
         assert second.status == 304 and second.body_bytes == 0 and second.headers["If-None-Match"]
-    assert len(feeds.hits("/structures.json")) == 1  # not asked for when the services did not change
+        assert second.headers["Accept-Encoding"] == "identity"
+    # Two files (services and structures): both are read again (either may have changed), and their digest,
+    # unchanged, says there is nothing to import.
+    assert last_run("inclusion").outcome == SyncRun.Outcome.SAME_FILE
+    assert [h.status for h in feeds.hits("/structures.json")] == [200, 200]
+    assert "If-None-Match" not in feeds.hits("/services.json")[-1].headers
     assert ImportEvent.objects.count() == events
 
 
@@ -126,12 +132,14 @@ def test_a_file_over_the_size_limit_is_refused(feeds, settings):
 
 
 def test_headers_come_from_the_environment_and_a_missing_variable_is_named(feeds, monkeypatch):
-    register("dokelio", feeds.put("/lheo.xml", lheo("F1")), headers_from_env={"Authorization": "DOKELIO_TOKEN"})
+    register(
+        "dokelio", feeds.put("/lheo.xml", lheo("F1")), headers_from_env={"Authorization": "CARTOLANGUE_SOURCE_DOKELIO"}
+    )
     with pytest.raises(CommandError):
         sync("dokelio")
-    assert "DOKELIO_TOKEN" in last_run("dokelio").error and not feeds.log
+    assert "CARTOLANGUE_SOURCE_DOKELIO" in last_run("dokelio").error and not feeds.log
 
-    monkeypatch.setenv("DOKELIO_TOKEN", "Bearer s3cret")
+    monkeypatch.setenv("CARTOLANGUE_SOURCE_DOKELIO", "Bearer s3cret")
     sync("dokelio")
     assert feeds.hits("/lheo.xml")[-1].headers["Authorization"] == "Bearer s3cret"
     assert last_run("dokelio").outcome == SyncRun.Outcome.IMPORTED
@@ -247,3 +255,55 @@ def test_staff_restore_a_withdrawn_course_from_the_admin_and_an_unknown_source_i
 
     with pytest.raises(CommandError, match="Source inconnue : nulle-part"):
         sync("dokelio", "nulle-part")
+
+
+def test_a_header_may_only_read_a_source_variable_and_never_follows_a_redirection(feeds, monkeypatch, settings):
+    monkeypatch.setenv("CARTOLANGUE_SOURCE_DOKELIO", "Bearer s3cret")
+    bad = register("bad", feeds.put("/lheo.xml", lheo("F1")), headers_from_env={"X-Leak": "SECRET_KEY"})
+    with pytest.raises(ValidationError, match="CARTOLANGUE_SOURCE_"):
+        bad.full_clean()
+    with pytest.raises(CommandError):
+        sync("bad")
+    assert "SECRET_KEY" in last_run("bad").error and not feeds.log  # nothing sent
+    # A redirection would carry the secret header to another host: refused, and said.
+    register(
+        "moved",
+        feeds.put("/moved.xml", b"", redirect=feeds.base + "/lheo.xml"),
+        headers_from_env={"Authorization": "CARTOLANGUE_SOURCE_DOKELIO"},
+    )
+    with pytest.raises(CommandError):
+        sync("moved")
+    assert "redirection" in last_run("moved").error and [h.path for h in feeds.log] == ["/moved.xml"]
+
+
+def test_a_local_source_must_be_under_the_sources_folder(settings, tmp_path):
+    settings.SOURCES_LOCAL_ROOT = str(tmp_path / "sources")
+    (tmp_path / "sources").mkdir()
+    inside = tmp_path / "sources" / "offre.xml"
+    inside.write_text(lheo("F1"), encoding="utf-8")
+    register("here", str(inside))
+    register("there", "/etc/passwd")
+    with pytest.raises(CommandError, match="there"):
+        sync("here", "there")
+    assert last_run("here").outcome == SyncRun.Outcome.IMPORTED
+    assert "hors du dossier des sources" in last_run("there").error
+
+
+def test_a_version_that_lists_far_fewer_courses_withdraws_nothing(feeds, settings):
+    settings.SOURCES_WITHDRAW_AFTER_RUNS = 1
+    register("dokelio", feeds.put("/lheo.xml", lheo("F1", "F2", "F3", "F4")), complete=True)
+    sync("dokelio")
+    feeds.put("/lheo.xml", lheo("F1", objectif="export cassé"))  # 1 of 4: below half
+    sync("dokelio")
+    assert Course.objects.public().filter(source="dokelio").count() == 4 and not Absence.objects.exists()
+    assert last_run("dokelio").report["absences_not_counted"] == "1 / 4"
+    feeds.put("/lheo.xml", lheo("F1", "F2", "F3", objectif="F4 retiré"))  # 3 of 4: counted
+    sync("dokelio")
+    assert Course.objects.public().filter(source="dokelio").count() == 3
+
+
+def test_a_rejected_record_still_lists_the_courses_that_carry_its_id():
+    from cartolangue.sources.withdrawals import _listed
+
+    assert _listed("F1-12-rue", set(), {"F1"}) and _listed("F1", set(), {"F1"}) and _listed("X", {"X"}, set())
+    assert not _listed("F10-12-rue", set(), {"F1"}) and not _listed("F2-F1", set(), {"F1"})
