@@ -37,8 +37,11 @@ def _scope_ids(request: HttpRequest) -> list[int] | None:
 
 
 def _pending_requests(request: HttpRequest):
-    pending = AccessRequest.objects.filter(status=AccessRequest.Status.PENDING).select_related(
-        "user", "structure", "proposed_departement"
+    # Oldest first; the id breaks ties (two requests of one transaction share PostgreSQL's now()).
+    pending = (
+        AccessRequest.objects.filter(status=AccessRequest.Status.PENDING)
+        .select_related("user", "structure", "proposed_departement")
+        .order_by("created_at", "pk")
     )
     return [r for r in pending if can(request.user, Verb.APPROVE, r)]
 

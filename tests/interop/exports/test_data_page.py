@@ -52,7 +52,7 @@ def test_page_explains_and_links_every_download(client, offer):
     ):
         assert f'href="{url}"' in html, url
     # The dictionary is on the page too, one table per file, without JavaScript.
-    assert html.count("<details>") == 5
+    assert html.count("<details>") == 6  # one per table, the actors' included
     assert "<code>publics_exclusifs</code>" in html
     assert "<script" not in html.split("<main")[1]
     assert "Données de démonstration exclues" not in html
@@ -110,7 +110,7 @@ def test_dictionary_download(client):
     response = client.get("/api/v1/exports/opendata/dictionnaire.csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = _csv_rows(response)
-    assert len(rows) == 123
+    assert len(rows) == 149  # every column of the 6 tables
     assert rows[0] == {
         "fichier": "structures.csv",
         "colonne": "id",

@@ -74,7 +74,7 @@ def test_dictionary_documents_every_column_of_every_csv(offer, tmp_path):
             header = next(csv.reader(f))
         assert len(header) == len(set(header)), path.name
         columns |= {(path.name, column) for column in header}
-    assert len(columns) == 123  # 18 + 17 + 52 + 12 + 24
+    assert len(columns) == 149  # 18 + 17 + 52 + 12 + 24 + 26 (acteurs)
     assert set(documented) == columns
     for row in documented.values():
         assert row["type"] in KINDS and len(row["description"]) > 5, row

@@ -131,7 +131,7 @@ def test_command(offer, settings):
     settings.SITE_URL = "https://carto-langue.example.org/"
     out = io.StringIO()
     call_command("publish_exports", stdout=out)
-    assert "public : 3 cours LHEO, 3 services data·inclusion, 16 fichiers" in out.getvalue()
+    assert "public : 3 cours LHEO, 3 services data·inclusion, 18 fichiers" in out.getvalue()  # acteurs.csv, .geojson
     manifest = published_manifest()
     with exports_storage().open(manifest["files"]["data-inclusion/services.json"]["path"]) as f:
         services = json.loads(f.read())
