@@ -45,7 +45,7 @@ def test_a_first_sync_imports_every_format_and_a_second_transfers_nothing(feeds)
     assert {n: r.outcome for n, r in runs.items()} == dict.fromkeys(runs, SyncRun.Outcome.IMPORTED)
     assert runs["dokelio"].report["created"] == 2 and Course.objects.filter(source="dokelio").count() == 2
     assert runs["alpha"].report["created"] == 6 and Course.objects.filter(source="alpha").count() == 6
-    assert runs["inclusion"].report["created"] >= 1
+    assert runs["inclusion"].report["created"] == 2 and runs["inclusion"].report["rejected"] == 3
     assert Course.objects.filter(source="inclusion").count() == runs["inclusion"].report["created"]
     assert "dokelio : Importé – 2 créés, 0 modifiés" in out
     assert all(r.http_status == 200 and r.bytes_read > 0 and len(r.file_hash) == 64 for r in runs.values())
