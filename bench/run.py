@@ -1,6 +1,9 @@
 """The benchmark harness: `make bench` (10,000 and 100,000 courses, SQLite and PostgreSQL) and
 `make bench-smoke` (the same code on tiny sizes, in seconds; CI runs it so the harness never rots).
 
+One file on purpose (over 400 lines): the harness runs the same data through every layer, and its phases share
+the server, wrk and the printing; bench/*.py hold the phases that stand alone.
+
 For each database and size (demo generator, seed 1, date 2026-11-27: the same data every time):
 - engine: the filter engine alone (`course_search`: results, count and facets), in-process;
 - cold: the same with the page's courses read again from the database (a search whose cards are not cached);

@@ -1,5 +1,8 @@
 """The one writer of imports: normalised records (records.py) → the database.
 
+Over 400 lines on purpose: the one writer of every import, whose batch, savepoint and replay steps share the
+same caches; splitting them would spread one transaction over several modules.
+
 - Matching is on (source, source id). A structure already known from another source with the same SIRET
   is that structure: the new source is added to its provenances (StructureSource), and the first source
   keeps authority over its fields (the others only fill what is empty), except the fields the source registry

@@ -17,8 +17,8 @@ from cartolangue.actors.enums import ActorKind, Scheme
 from cartolangue.actors.models import Actor
 from cartolangue.geo.distance import haversine_km
 from cartolangue.offers.enums import Audience
+from cartolangue.search.exams import DepartementColumnFilter
 from cartolangue.search.filter_kinds import FacetValue, Filter, translated
-from cartolangue.search.filters import DEPARTEMENT
 from cartolangue.search.reading import Param, ParamReader, enum_schema
 from cartolangue.search.version import memo_by_version
 
@@ -155,21 +155,7 @@ class ActorSchemeFilter(Filter):
         return [(v, (index.schemes & (1 << i)) != 0) for i, v in enumerate(SCHEMES)]
 
 
-class ActorDepartementFilter(Filter):
-    name = "departement"
-    params = (DEPARTEMENT,)
-
-    def defaults(self) -> dict[str, Any]:
-        return {"departements": []}
-
-    def read(self, reader: ParamReader) -> dict[str, Any]:
-        return {"departements": reader.departements()}
-
-    def mask(self, index: Any, query: Any, today: datetime.date) -> np.ndarray:
-        return np.isin(index.departement, list(query.departements))
-
-
-ACTOR_FILTERS: list[Filter] = [ActorKindFilter(), ActorPublicFilter(), ActorSchemeFilter(), ActorDepartementFilter()]
+ACTOR_FILTERS: list[Filter] = [ActorKindFilter(), ActorPublicFilter(), ActorSchemeFilter(), DepartementColumnFilter()]
 FACETED = {"type_acteur": ActorKind, "public": Audience, "dispositif": Scheme}
 
 

@@ -97,7 +97,9 @@ class ExamCertificationFilter(Filter):
         return np.isin(index.certification, list(query.certifications))
 
 
-class ExamDepartementFilter(Filter):
+class DepartementColumnFilter(Filter):
+    """The département filter of a column search (exam sessions, support actors): a `departement` column."""
+
     name = "departement"
     params = (DEPARTEMENT,)
 
@@ -162,7 +164,7 @@ class ExamCpfFilter(Filter):
 
 EXAM_FILTERS: list[Filter] = [
     ExamCertificationFilter(),
-    ExamDepartementFilter(),
+    DepartementColumnFilter(),
     ExamFromFilter(),
     ExamUntilFilter(),
     ExamCpfFilter(),

@@ -1,6 +1,9 @@
 """The open data files and their columns: one declaration read by the writer (CSV header, GeoJSON properties),
 the data dictionary and the "Données" page, so that a column cannot exist without its description.
 
+Over 400 lines on purpose: each table is a declaration of its columns, read top to bottom like the dictionary it
+produces; a new table goes in its own module (actors_table.py) and joins TABLES at the end.
+
 Column names are French (the boundary: reusers are French public bodies and associations), codes come from
 our referentials (`offers/enums.py`) with a French label column beside each one.
 
