@@ -6,12 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from cartolangue.actors.enums import Scheme
 from cartolangue.actors.models import Actor
 from cartolangue.offers.enums import Audience
 
 
+@require_safe
 @transaction.non_atomic_requests
 def actor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = get_object_or_404(Actor.objects.select_related("commune"), pk=pk)

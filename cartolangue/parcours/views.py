@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from cartolangue.flyers.languages import FLYER_LANGUAGES
 from cartolangue.flyers.limits import RETRY_AFTER_SECONDS, render_slot
@@ -51,6 +52,7 @@ SHEET_TEXTS = {
 }
 
 
+@require_safe
 @transaction.non_atomic_requests  # reads only
 def sheet_pdf(request: HttpRequest) -> HttpResponse:
     """The pathway on one printed page, in French and the person's language (`langue=`, else the page's)."""
@@ -83,6 +85,7 @@ def sheet_pdf(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_safe
 @transaction.non_atomic_requests  # reads only
 def guide(request: HttpRequest) -> HttpResponse:
     params = request.GET

@@ -115,3 +115,16 @@ def test_the_pathway_links_stay_in_the_persons_language(client):
     html = client.get(url).content.decode()
     links = re.findall(r'<a class="button(?: button-secondary)?" href="([^"]+)"', html)
     assert links and all(link.startswith("/ar/?") for link in links), links
+
+
+def test_the_public_read_only_pages_refuse_to_be_written_to(client):
+    """The guide, its sheet, an actor's page and the sources' pages only read: any other method is refused."""
+    from cartolangue.actors.models import Actor
+
+    actor = Actor.objects.create(
+        source="t", source_id="1", kind="ofii", name="Ofii", commune=commune("95585"), latitude=49, longitude=2.38
+    )
+    client.handler.enforce_csrf_checks = False
+    for path in ("/parcours/", "/parcours/fiche.pdf", f"/acteurs/{actor.pk}/", "/donnees/sources/", "/sante/"):
+        assert client.post(path).status_code == 405, path
+        assert client.get(path).status_code in (200, 302), path
