@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from cartolangue.actors.enums import KIND_DEFAULTS, ActorKind
 from cartolangue.actors.models import Actor
+from cartolangue.geo.models import Commune
 from cartolangue.interop.errors import ImportFileError, OutsideTerritoryError, RecordError
 from cartolangue.interop.geography import Geography
 
@@ -37,6 +38,8 @@ class ActorRecord:
     website: str = ""
     opening_hours: str = ""
     siret: str = ""
+    # The départements the actor covers, when its source says so (an Ofii direction: "(dép. 92, 78)").
+    covered_departements: tuple[str, ...] = ()
 
 
 @dataclass
@@ -224,6 +227,7 @@ DILA_SHORT_NAMES = (
 DILA_ID = re.compile(r"^(?P<pivot>[a-z_]+)-(?P<insee>\d[\dAB]\d{3})-\d+$")
 DILA_ADDRESS = re.compile(r"Adresse : (?P<street>.*),(?P<post_code>\d{5}),(?P<city>[^|]*?)\s*(\||$)")
 DILA_PHONE = re.compile(r"Tél : (?P<phone>[^|]*?)\s*(\||$)")
+DILA_DEPARTEMENTS = re.compile(r"\(dép\. (?P<codes>\d[\dAB](?:, \d[\dAB])*)\)")
 
 
 def read_dila_annuaire(path: Path) -> Iterator[ActorRecord | Rejected | Skipped]:
@@ -244,6 +248,7 @@ def read_dila_annuaire(path: Path) -> Iterator[ActorRecord | Rejected | Skipped]
         phone = DILA_PHONE.search(row["notes"])
         website = _clean(row.get("home_page"))
         name = re.sub(r"\s+", " ", _clean(row["name"]))
+        departements = DILA_DEPARTEMENTS.search(name)
         for long, short in DILA_SHORT_NAMES:
             name = name.replace(long, short)
         yield ActorRecord(
@@ -258,6 +263,7 @@ def read_dila_annuaire(path: Path) -> Iterator[ActorRecord | Rejected | Skipped]
             phone=phone["phone"].strip() if phone else "",
             email=_clean(row.get("request_email")),
             website=website if website.startswith(("http://", "https://")) else "",
+            covered_departements=tuple(departements["codes"].split(", ")) if departements else (),
         )
 
 
@@ -353,14 +359,25 @@ def _store(item: ActorRecord, fmt: ActorFormat, geography: Geography, existing: 
         "schemes": [str(s) for s in schemes],
         "source_date": fmt.date,
     }
+    covered = (
+        set(Commune.objects.filter(departement__code__in=item.covered_departements).values_list("pk", flat=True))
+        if item.covered_departements
+        else set()
+    )
     actor = existing.get(item.source_id)
     if actor is None:
-        Actor.objects.create(source=fmt.source, source_id=item.source_id, **values)
+        actor = Actor.objects.create(source=fmt.source, source_id=item.source_id, **values)
+        actor.covered_communes.set(covered)
         report.counts["created"] += 1
-    elif any(getattr(actor, k) != v for k, v in values.items()):
+    elif any(getattr(actor, k) != v for k, v in values.items()) or covered != _covered_ids(actor):
         for k, v in values.items():
             setattr(actor, k, v)
         actor.save()
+        actor.covered_communes.set(covered)
         report.counts["updated"] += 1
     else:
         report.counts["unchanged"] += 1
+
+
+def _covered_ids(actor: Actor) -> set[int]:
+    return set(actor.covered_communes.values_list("pk", flat=True))

@@ -416,6 +416,34 @@ def data_inclusion_services(request, demonstration: bool = Query(False, descript
 
 
 @api.get(
+    "/exports/data-inclusion/acteurs/structures.json",
+    response=DOWNLOAD_ERRORS,
+    summary=str(_("data·inclusion : acteurs de l'accompagnement (structures)")),
+    tags=["exports"],
+    openapi_extra=_content("application/json", _di_list("source", "id", "nom", "date_maj")),
+)
+def data_inclusion_actor_structures(request, demonstration: bool = Query(False, description=DEMO_DESCRIPTION)):
+    """Les acteurs de l'accompagnement (Missions Locales, France Travail, France Services, SIAE…) au schéma
+    data·inclusion v1, une structure par acteur."""
+    return _published(request, "data-inclusion/acteurs/structures.json", demonstration=demonstration)
+
+
+@api.get(
+    "/exports/data-inclusion/acteurs/services.json",
+    response=DOWNLOAD_ERRORS,
+    summary=str(_("data·inclusion : acteurs de l'accompagnement (services)")),
+    tags=["exports"],
+    openapi_extra=_content(
+        "application/json", _di_list("source", "structure_id", "id", "nom", "description", "date_maj")
+    ),
+)
+def data_inclusion_actor_services(request, demonstration: bool = Query(False, description=DEMO_DESCRIPTION)):
+    """Un service par dispositif d'un acteur qui a une thématique data·inclusion (CEJ, PLIE, accès aux droits,
+    aide aux démarches en ligne…) ; la correspondance est dans docs/data-inclusion-acteurs.md."""
+    return _published(request, "data-inclusion/acteurs/services.json", demonstration=demonstration)
+
+
+@api.get(
     "/exports/lheo.xml",
     response=DOWNLOAD_ERRORS,
     summary=str(_("Offre de formation au format LHEO 2.3 (XML)")),

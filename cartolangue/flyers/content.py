@@ -12,9 +12,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from cartolangue.actors.enums import ActorKind
 from cartolangue.flyers.languages import site_language
 from cartolangue.geo.models import Zone
 from cartolangue.offers import enums
+from cartolangue.search.actors import actors_covering
 from cartolangue.search.engine import course_search, upcoming_exam_sessions
 from cartolangue.search.params import ExamQuery, Location
 
@@ -101,6 +103,14 @@ TEXTS = {
     "exams": _("Prochaines sessions d'examen"),
     "near": _("Près de"),
     "stale": _("Information à vérifier"),
+    "contacts": _("Qui peut vous aider près de chez vous"),
+}
+# The support actors a flyer names at its foot (issue #22), in this order, each with its short label: those that
+# cover the flyer's commune (search/actors.py `actors_covering`, as on a course page).
+CONTACT_KINDS = {
+    ActorKind.MISSION_LOCALE: _("Mission Locale (moins de 26 ans)"),
+    ActorKind.FRANCE_TRAVAIL: _("France Travail (emploi, formation)"),
+    ActorKind.OFII: _("Ofii (contrat d'intégration)"),
 }
 GROUP_TEXTS = {g.key: g.title for g in GROUPS}
 WEEKDAY_SHORT = {
@@ -117,7 +127,9 @@ WEEKDAY_SHORT = {
 def flyer_msgids():
     """The msgids every flyer language must translate (checked by the tests)."""
     with translation.override("fr"):
-        return {str(t) for t in (*TEXTS.values(), *GROUP_TEXTS.values(), *WEEKDAY_SHORT.values())}
+        return {
+            str(t) for t in (*TEXTS.values(), *GROUP_TEXTS.values(), *WEEKDAY_SHORT.values(), *CONTACT_KINDS.values())
+        }
 
 
 def bilingual(text, language):
@@ -144,6 +156,12 @@ class CourseItem:
 
 
 @dataclass
+class Contact:
+    label: tuple  # (French, reader's language)
+    actor: object
+
+
+@dataclass
 class GroupContent:
     key: str
     title: tuple
@@ -163,6 +181,12 @@ class Flyer:
     oldest_update: object
     sources: list
     weekday_names: dict
+    contacts: list = field(default_factory=list)  # Contact, for the kinds of CONTACT_KINDS that cover the place
+
+    @property
+    def contacts_beside_groups(self) -> bool:
+        """The contacts take the empty cell beside the last group when the groups leave one."""
+        return len(self.groups) % 2 == 1
 
     @property
     def group_rows(self):
@@ -218,6 +242,14 @@ def _nearest(searches, today):
     return courses[:ITEMS_PER_GROUP]
 
 
+def local_contacts(location, language) -> list[Contact]:
+    """The Mission Locale, France Travail agency and Ofii that cover the flyer's commune, with their labels."""
+    if location is None or location.commune is None:
+        return []
+    found = actors_covering(location.latitude, location.longitude, location.commune.pk, list(CONTACT_KINDS))
+    return [Contact(bilingual(label, language), found[kind]) for kind, label in CONTACT_KINDS.items() if kind in found]
+
+
 def zone_of(location):
     if location is None or location.commune is None:
         return None
@@ -251,8 +283,9 @@ def build_flyer(query, language, *, search_params, site_url, today=None):
                 )
             content.exams = upcoming_exam_sessions(exam_query, today=today, limit=EXAMS_PER_GROUP)
             shown += content.exams
+    contacts = local_contacts(query.location, language)
     oldest = min((obj.updated_at for obj in shown), default=None)
-    sources = sorted({_source_label(obj.source) for obj in shown})
+    sources = sorted({_source_label(obj.source) for obj in [*shown, *(c.actor for c in contacts)]})
     params = [(k, v) for k, v in search_params if k not in {"langue", "page", "taille"}]
     prefix = "" if site_language(language.code) == "fr" else f"/{site_language(language.code)}"
     qr_url = f"{site_url.rstrip('/')}{prefix}/?{urlencode(params)}" if params else f"{site_url.rstrip('/')}{prefix}/"
@@ -266,6 +299,7 @@ def build_flyer(query, language, *, search_params, site_url, today=None):
         oldest_update=timezone.localtime(oldest).date() if oldest else None,
         sources=sources,
         weekday_names={},
+        contacts=contacts,
     )
 
 
@@ -276,6 +310,10 @@ SOURCE_LABELS = {
     "data-inclusion": _("data·inclusion"),
     "tableur": _("saisie par la structure"),
     "saisie": _("saisie par la structure"),
+    "anct-france-services": _("ANCT (France Services, 2024)"),
+    "pole-emploi-agences-2019": _("Pôle emploi (agences, 2019)"),
+    "asp-siae-2019": _("ASP (SIAE, 2019)"),
+    "dila-annuaire-2019": _("Annuaire de l'administration (DILA, 2019)"),
 }
 
 

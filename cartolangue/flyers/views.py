@@ -64,16 +64,17 @@ def flyer_context(params, language_code, site_url, today=None):
 
 
 def render_flyer(context):
-    """One A4 page, always: when the nearest courses do not fit, each group shows fewer."""
+    """One A4 page, always: when the nearest courses do not fit, each group shows fewer; when one course each
+    still does not fit (long scripts, every group widened), the type gets smaller."""
     flyer = context["flyer"]
     full = [(g.items, g.exams) for g in flyer.groups]
     with translation.override("fr"):
-        for limit in (3, 2, 1):
+        for limit, compact in ((3, False), (2, False), (1, False), (1, True)):
             for group, (items, exams) in zip(flyer.groups, full, strict=True):
                 # Exam sessions take the room of one course: a group that has them shows one course less.
                 group.items = items[: max(1, limit - 1) if exams else limit]
                 group.exams = exams[: min(limit, 2)]
-            document = render_document("flyers/flyer.html", context, collapse=True)
+            document = render_document("flyers/flyer.html", {**context, "compact": compact}, collapse=True)
             if len(document.pages) == 1:
                 break
         return document.write_pdf()

@@ -31,6 +31,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.utils import timezone
 
+from cartolangue.interop.data_inclusion.actors import iter_actor_services, iter_actor_structures
 from cartolangue.interop.data_inclusion.writer import ExportReport, iter_json_array, iter_services, iter_structures
 from cartolangue.interop.lheo.writer import write_lheo
 from cartolangue.interop.opendata import writer as opendata
@@ -61,9 +62,19 @@ FILES = [
     "lheo.xml",
     "data-inclusion/structures.json",
     "data-inclusion/services.json",
+    "data-inclusion/acteurs/structures.json",
+    "data-inclusion/acteurs/services.json",
     *[f"opendata/{name}" for name in OPENDATA_FILES],
     ZIP_NAME,
 ]
+
+# The data·inclusion files under "data-inclusion/", without ".json": the courses' pair, then the actors' pair.
+DATA_INCLUSION_FILES = {
+    "structures": iter_structures,
+    "services": iter_services,
+    "acteurs/structures": iter_actor_structures,
+    "acteurs/services": iter_actor_services,
+}
 
 
 @dataclass(frozen=True)
@@ -154,9 +165,9 @@ def _write_files(local, *, include_demo, site_url):
     counts = {}
     with open(local / "lheo.xml", "wb") as out:
         counts["lheo"] = {"courses": write_lheo(out, Course.objects.all() if include_demo else Course.objects.real())}
-    (local / "data-inclusion").mkdir()
+    (local / "data-inclusion" / "acteurs").mkdir(parents=True)
     counts["data-inclusion"] = {}
-    for name, items in (("structures", iter_structures), ("services", iter_services)):
+    for name, items in DATA_INCLUSION_FILES.items():
         report = ExportReport()
         with open(local / "data-inclusion" / f"{name}.json", "w", encoding="utf-8") as out:
             out.writelines(iter_json_array(items(include_demo=include_demo, site_url=site_url, report=report)))

@@ -99,6 +99,35 @@ def test_arabic_comes_out_in_logical_order(demo, tmp_path):
     assert "06440627" in pdf.to_unicode_maps(path)
 
 
+def test_the_foot_names_who_covers_the_commune_as_the_course_pages_do(demo, tmp_path):
+    """A flyer names the Mission Locale, France Travail agency and Ofii direction that cover its commune: the ones
+    `actors_covering` picks (the rule of the course pages), with their phone; one the files lack (no Ofii
+    direction for the Val-d'Oise in the 2019 annuaire) is left out, and a flyer without actors names none."""
+    from cartolangue.actors.importers import import_actors
+    from cartolangue.flyers.content import CONTACT_KINDS
+    from cartolangue.search.actors import actors_covering
+    from tests.actors.test_import_actors import FILES
+
+    without = " ".join(pdf.text(make_flyer(tmp_path, "--commune", "95018", name="none.pdf")).split())
+    assert "Qui peut vous aider" not in without
+    for fmt in ("annuaire-dila", "pole-emploi-agences"):
+        import_actors(fmt, FILES[fmt])
+    for code, kinds in (("95018", {"mission-locale", "france-travail"}), ("93008", set(CONTACT_KINDS))):
+        place = Commune.objects.get(code_insee=code)
+        covering = actors_covering(place.latitude, place.longitude, place.pk, list(CONTACT_KINDS))
+        assert set(covering) == kinds
+        path = make_flyer(tmp_path, "--commune", code, "--langue", "ar", name=f"{code}.pdf")
+        assert pdf.pages(path) == 1
+        text = " ".join(pdf.text(path).split())
+        assert "Qui peut vous aider près de chez vous" in text
+        for kind, actor in covering.items():
+            assert str(CONTACT_KINDS[kind]) in text and " ".join(actor.name.split()) in text, kind
+            if actor.phone:
+                assert actor.phone in text
+        assert ("Ofii (contrat d'intégration)" in text) == (code == "93008")
+        assert "Annuaire de l'administration (DILA, 2019)" in text
+
+
 @pytest.mark.django_db
 def test_an_empty_group_widens_to_the_zone_and_an_empty_zone_says_so(tmp_path):
     sarcelles = Commune.objects.get(code_insee="95585")

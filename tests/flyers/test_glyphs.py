@@ -1,7 +1,8 @@
 """Every text a flyer can print, in every language, read back from the PDF as a reader would see it.
 
-For each language, three flyers of Argenteuil (95018) between them print every message: groups full, groups
-widened to the zone d'emploi, groups empty. For each flyer: the text extracted by pdftotext holds every word
+For each language, three flyers of Argenteuil (95018) and one of Bobigny between them print every message: groups
+full, groups widened to the zone d'emploi, groups empty, the three kinds of local contact. For each flyer: the
+text extracted by pdftotext holds every word
 of every printed message (French and translated) once shaping is undone; every run of text is drawn by a
 font whose own character map has its characters (pdftohtml gives the font of each run); no symbol or
 last-resort font is embedded (pdffonts); the page renders to PNG without a complaint from poppler.
@@ -11,9 +12,11 @@ import pytest
 from django.http import QueryDict
 from django.utils import translation
 
-from cartolangue.flyers.content import GROUP_TEXTS, TEXTS, WEEKDAY_SHORT
+from cartolangue.actors.importers import import_actors
+from cartolangue.flyers.content import CONTACT_KINDS, GROUP_TEXTS, TEXTS, WEEKDAY_SHORT
 from cartolangue.flyers.languages import FLYER_LANGUAGES
 from cartolangue.flyers.views import flyer_context, render_flyer
+from tests.actors.test_import_actors import FILES as ACTOR_FILES
 from tests.flyers import pdf
 from tests.flyers.test_flyer import demo  # noqa: F401 (fixture)
 
@@ -22,6 +25,7 @@ VARIANTS = {
     "full": "commune=95018",
     "widened": "commune=95018&rayon=1",
     "empty": "commune=95018&type=asl",
+    "bobigny": "commune=93008",  # its Ofii direction covers the Seine-Saint-Denis (Argenteuil's is not in the file)
 }
 
 
@@ -40,7 +44,10 @@ def printed_texts(flyer):
         keys.add("free")
     if any(c.childcare for c in courses):
         keys.add("childcare")
+    if flyer.contacts:
+        keys.add("contacts")
     texts = {key: TEXTS[key] for key in keys}
+    texts.update({f"contact:{c.actor.kind}": CONTACT_KINDS[c.actor.kind] for c in flyer.contacts})
     texts.update({f"group:{key}": title for key, title in GROUP_TEXTS.items()})
     days = {slot.weekday for c in courses for slot in c.time_slots.all()}
     texts.update({f"day:{d}": WEEKDAY_SHORT[d] for d in days})
@@ -59,8 +66,20 @@ def _tools():
     pdf.require_tools()
 
 
+@pytest.fixture
+def local_actors(db):
+    """The real Missions Locales, Ofii and France Travail agencies, which the flyer names at its foot."""
+    for fmt in ("annuaire-dila", "pole-emploi-agences"):
+        import_actors(fmt, ACTOR_FILES[fmt])
+
+
 @pytest.mark.parametrize("code", list(FLYER_LANGUAGES))
-def test_every_text_of_the_flyer_prints_as_written_in_fonts_that_have_its_glyphs(demo, tmp_path, code):  # noqa: F811
+def test_every_text_of_the_flyer_prints_as_written_in_fonts_that_have_its_glyphs(
+    demo,  # noqa: F811
+    local_actors,
+    tmp_path,
+    code,
+):
     language = FLYER_LANGUAGES[code]
     covered = set()
     for variant in VARIANTS:
@@ -82,8 +101,10 @@ def test_every_text_of_the_flyer_prints_as_written_in_fonts_that_have_its_glyphs
                 assert not missing, f"{variant}/{code} {key}: {missing} of {expected!r} not in the PDF"
         assert pdf.misdrawn(path) == [], f"{variant}/{code}: characters drawn by a font without them"
         assert pdf.fallback_fonts(path) == []
+        assert pdf.pages(path) == 1, f"{variant}/{code}: more than one page"
         pdf.render_png(path, tmp_path)
-    assert {"widened", "none", "exams", "free", "childcare"} <= covered, f"{code}: variants miss {covered}"
+    expected = {"widened", "none", "exams", "free", "childcare", "contacts"} | {f"contact:{k}" for k in CONTACT_KINDS}
+    assert expected <= covered, f"{code}: variants miss {expected - covered}"
 
 
 def test_the_per_font_check_catches_a_font_drawing_what_it_lacks(tmp_path):

@@ -131,7 +131,9 @@ def test_command(offer, settings):
     settings.SITE_URL = "https://carto-langue.example.org/"
     out = io.StringIO()
     call_command("publish_exports", stdout=out)
-    assert "public : 3 cours LHEO, 3 services data·inclusion, 18 fichiers" in out.getvalue()  # acteurs.csv, .geojson
+    assert (
+        "public : 3 cours LHEO, 3 services data·inclusion, 20 fichiers" in out.getvalue()
+    )  # acteurs.csv, .geojson, acteurs/*.json
     manifest = published_manifest()
     with exports_storage().open(manifest["files"]["data-inclusion/services.json"]["path"]) as f:
         services = json.loads(f.read())

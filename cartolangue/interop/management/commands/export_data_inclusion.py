@@ -1,5 +1,6 @@
 """Export the offer in the data·inclusion v1 schema (`data-inclusion-schema`): `structures.json` and
-`services.json`, one service per course, each item checked with the official pydantic models.
+`services.json`, one service per course, and the support actors' pair in `acteurs/`, each item checked with the
+official pydantic models.
 
 Demo records (source "demo") are left out unless --include-demo is given.
 """
@@ -10,12 +11,16 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from cartolangue.interop.data_inclusion.writer import ExportReport, iter_json_array, iter_services, iter_structures
+from cartolangue.interop.data_inclusion.writer import ExportReport, iter_json_array
 from cartolangue.interop.opendata.writer import atomic_write
+from cartolangue.interop.publication import DATA_INCLUSION_FILES
 
 
 class Command(BaseCommand):
-    help = _("Exporte les structures et les cours au schéma data·inclusion v1 (structures.json, services.json).")
+    help = _(
+        "Exporte les structures et les cours au schéma data·inclusion v1 (structures.json, services.json), et les "
+        "acteurs de l'accompagnement dans acteurs/."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("outdir", help=_("Dossier de sortie (créé s'il n'existe pas)."))
@@ -36,9 +41,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         start = time.perf_counter()
         outdir = Path(options["outdir"])
-        outdir.mkdir(parents=True, exist_ok=True)
+        (outdir / "acteurs").mkdir(parents=True, exist_ok=True)
         kwargs = {"include_demo": options["include_demo"], "site_url": options["site_url"] or None}
-        for name, items in (("structures", iter_structures), ("services", iter_services)):
+        for name, items in DATA_INCLUSION_FILES.items():
             report = ExportReport()
             with atomic_write(outdir / f"{name}.json") as out:
                 out.writelines(iter_json_array(items(report=report, **kwargs)))
