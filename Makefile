@@ -27,6 +27,7 @@ run: install
 	$(PY) manage.py import_actors pole-emploi-agences data/actors/pole_emploi_agences_idf_2019.csv
 	$(PY) manage.py import_actors siae-asp data/actors/siae_idf_2019-07_asp.csv
 	$(PY) manage.py import_actors annuaire-dila data/actors/annuaire_dila_2019_idf_extrait_dada.csv
+	$(PY) manage.py generate_demo_actors
 	$(PY) manage.py load_sources data/sources.toml
 	$(PY) manage.py sync_sources --no-publish
 	$(PY) manage.py publish_exports

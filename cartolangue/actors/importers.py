@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartolangue.actors.enums import KIND_DEFAULTS, ActorKind
+from cartolangue.actors.enums import DEFAULT_REACH_KM, KIND_DEFAULTS, ActorKind
 from cartolangue.actors.models import Actor
 from cartolangue.geo.models import Commune
 from cartolangue.interop.errors import ImportFileError, OutsideTerritoryError, RecordError
 from cartolangue.interop.geography import Geography
+from cartolangue.interop.spreadsheet.actor_sheet import read_actor_sheet
 
 
 @dataclass
@@ -40,6 +42,11 @@ class ActorRecord:
     siret: str = ""
     # The départements the actor covers, when its source says so (an Ofii direction: "(dép. 92, 78)").
     covered_departements: tuple[str, ...] = ()
+    # What a source that says more than the kind gives (the workbook's "Acteurs" sheet); empty: the kind's.
+    publics: tuple[str, ...] = ()
+    schemes: tuple[str, ...] = ()
+    covered_communes: tuple[str, ...] = ()  # INSEE codes
+    reach_km: int | None = None
 
 
 @dataclass
@@ -272,7 +279,7 @@ class ActorFormat:
     key: str
     source: str  # the `source` written on its actors
     read: object  # (Path) → records
-    date: datetime.date  # the date of the data, shown with each actor
+    date: datetime.date | None  # the date of the data, shown with each actor; None: the day of the import
 
 
 ACTOR_FORMATS = {
@@ -284,6 +291,7 @@ ACTOR_FORMATS = {
         ),
         ActorFormat("siae-asp", "asp-siae-2019", read_siae, datetime.date(2019, 7, 31)),
         ActorFormat("annuaire-dila", "dila-annuaire-2019", read_dila_annuaire, datetime.date(2019, 8, 11)),
+        ActorFormat("tableur", "tableur-acteurs", read_actor_sheet, None),
     )
 }
 
@@ -300,6 +308,7 @@ class _Place:
 FIELDS = (
     "kind", "name", "siret", "address", "post_code", "commune_id", "latitude", "longitude",
     "location_is_approximate", "phone", "email", "website", "opening_hours", "publics", "schemes", "source_date",
+    "reach_km",
 )  # fmt: skip
 
 
@@ -341,6 +350,7 @@ def _store(item: ActorRecord, fmt: ActorFormat, geography: Geography, existing: 
         report.rejected.append(Rejected(item.source_id, item.location, str(exc)))
         return
     publics, schemes = KIND_DEFAULTS[item.kind]
+    publics, schemes = item.publics or publics, item.schemes or schemes
     values = {
         "kind": item.kind,
         "name": item.name[:250],
@@ -357,19 +367,31 @@ def _store(item: ActorRecord, fmt: ActorFormat, geography: Geography, existing: 
         "opening_hours": item.opening_hours,
         "publics": [str(p) for p in publics],
         "schemes": [str(s) for s in schemes],
-        "source_date": fmt.date,
+        "source_date": fmt.date or timezone.localdate(),
+        "reach_km": item.reach_km if item.reach_km is not None else DEFAULT_REACH_KM,
     }
-    covered = (
-        set(Commune.objects.filter(departement__code__in=item.covered_departements).values_list("pk", flat=True))
-        if item.covered_departements
-        else set()
-    )
+    covered = set()
+    if item.covered_departements:
+        covered |= set(
+            Commune.objects.filter(departement__code__in=item.covered_departements).values_list("pk", flat=True)
+        )
+    if item.covered_communes:
+        found = dict(Commune.objects.filter(code_insee__in=item.covered_communes).values_list("code_insee", "pk"))
+        unknown = sorted(set(item.covered_communes) - found.keys())
+        if unknown:
+            reason = _("communes couvertes inconnues : %(codes)s") % {"codes": ", ".join(unknown)}
+            report.rejected.append(Rejected(item.source_id, item.location, reason))
+            return
+        covered |= set(found.values())
     actor = existing.get(item.source_id)
+    if actor is not None and fmt.date is None:
+        values["source_date"] = actor.source_date  # dated the day it last changed, not the day it was re-read
     if actor is None:
         actor = Actor.objects.create(source=fmt.source, source_id=item.source_id, **values)
         actor.covered_communes.set(covered)
         report.counts["created"] += 1
     elif any(getattr(actor, k) != v for k, v in values.items()) or covered != _covered_ids(actor):
+        values["source_date"] = fmt.date or timezone.localdate()
         for k, v in values.items():
             setattr(actor, k, v)
         actor.save()

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from cartolangue.actors.enums import ActorKind, Scheme
 from cartolangue.offers import enums
 from cartolangue.offers.models import Certification, Course, ExamSession, Place, Session, Structure, TimeSlot
 from cartolangue.text import fold
@@ -72,6 +73,8 @@ REFERENTIALS = {
         Referential("network", _("Réseau"), enums.Network),
         Referential("certification", _("Certification")),
         Referential("boolean", _("Oui / non")),
+        Referential("actor_kind", _("Type d'acteur"), ActorKind),
+        Referential("actor_scheme", _("Dispositif"), Scheme),
     )
 }
 

@@ -8,6 +8,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from cartolangue.interop.spreadsheet.actor_sheet import ACTORS
 from cartolangue.interop.spreadsheet.columns import REFERENTIALS, SEPARATOR, SHEETS, TEMPLATE_ROWS
 
 REQUIRED_FILL = PatternFill("solid", fgColor="F8CBAD")
@@ -245,7 +246,7 @@ def guide_paragraphs():
             "",
         ),
     ]
-    for sheet in SHEETS.values():
+    for sheet in (*SHEETS.values(), ACTORS):
         rows.append((str(sheet.title), "heading"))
         rows.append((str(sheet.help), ""))
         for column in sheet.columns:
@@ -281,7 +282,7 @@ def template_workbook():
     lists = {key: referential.choices() for key, referential in REFERENTIALS.items()}
     wb = Workbook()
     _guide_sheet(wb.active)
-    for sheet in SHEETS.values():
+    for sheet in (*SHEETS.values(), ACTORS):  # the offer's sheets, then the support actors' (actor_sheet.py)
         _entity_sheet(wb, sheet, lists)
     _lists_sheet(wb, lists)
     return wb

@@ -36,7 +36,7 @@ def _validations(ws):
 
 def test_sheets_and_headers(template):
     wb = openpyxl.load_workbook(template)
-    assert wb.sheetnames == ["Mode d'emploi", *ENTITY_SHEETS, "Listes"]
+    assert wb.sheetnames == ["Mode d'emploi", *ENTITY_SHEETS, "Acteurs", "Listes"]
     headers = {title: [c.value for c in wb[title][1]] for title in ENTITY_SHEETS}
     assert headers["Structures"][:5] == [
         "Identifiant structure",
