@@ -16,6 +16,7 @@ from cartolangue.actors.enums import ActorKind
 from cartolangue.flyers.languages import site_language
 from cartolangue.geo.models import Zone
 from cartolangue.offers import enums
+from cartolangue.offers.provenance import source_label
 from cartolangue.search.actors import actors_covering
 from cartolangue.search.engine import course_search, upcoming_exam_sessions
 from cartolangue.search.params import ExamQuery, Location
@@ -303,22 +304,8 @@ def build_flyer(query, language, *, search_params, site_url, today=None):
     )
 
 
-SOURCE_LABELS = {
-    "demo": _("données de démonstration (fictives)"),
-    "lheo": _("Carif-Oref (LHEO)"),
-    "reseau-alpha": _("Réseau Alpha"),
-    "data-inclusion": _("data·inclusion"),
-    "tableur": _("saisie par la structure"),
-    "saisie": _("saisie par la structure"),
-    "anct-france-services": _("ANCT (France Services, 2024)"),
-    "pole-emploi-agences-2019": _("Pôle emploi (agences, 2019)"),
-    "asp-siae-2019": _("ASP (SIAE, 2019)"),
-    "dila-annuaire-2019": _("Annuaire de l'administration (DILA, 2019)"),
-}
-
-
 def _source_label(source):
-    return str(SOURCE_LABELS.get(source, source))
+    return source_label(source)
 
 
 # Every text of the orientation sheet, printed in French and in the person's language (`{% both %}`), as the

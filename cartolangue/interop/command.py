@@ -37,6 +37,11 @@ class ImportCommand(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help=_("Lire et contrôler sans rien enregistrer."))
         parser.add_argument("--report-json", metavar="PATH", help=_("Écrire aussi le rapport en JSON."))
+        parser.add_argument(
+            "--no-match",
+            action="store_true",
+            help=_("Ne pas rapprocher ensuite les cours vus dans plusieurs sources (commande match_courses)."),
+        )
 
     def reader_options(self, options):
         """The format's own options (interop/formats.py), from the command line."""
@@ -67,4 +72,11 @@ class ImportCommand(BaseCommand):
                 self.stdout.write(line)
         if options["report_json"]:
             report.write_json(options["report_json"])
+        if not options["dry_run"] and not options["no_match"]:
+            # The same offer from another source is shown once (cartolangue/dedup): match again after a change.
+            from cartolangue.dedup.store import match_courses
+
+            matched = match_courses()
+            if show:
+                self.stdout.write(matched.line())
         return None

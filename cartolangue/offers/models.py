@@ -201,8 +201,10 @@ class CourseQuerySet(models.QuerySet):
         )
 
     def public(self):
-        """The courses anyone may see: published (not waiting for a coordinator, not archived)."""
-        return self.filter(status=enums.PublicationStatus.PUBLISHED)
+        """The courses anyone may see: published (not waiting for a coordinator, not archived), and not the copy
+        of an offer another source gives too (cartolangue/dedup: the offer is shown once, through its
+        representative)."""
+        return self.filter(status=enums.PublicationStatus.PUBLISHED, duplicate_of__isnull=True)
 
     def real(self):
         return self.exclude(source=DEMO_SOURCE)
@@ -309,10 +311,21 @@ class Course(Provenance):
     # The fields a provider set by hand: a later import of the same record keeps them and reports a conflict
     # (moderation/conflicts.py). Child tables count as one field each ("time_slots", "audiences"…).
     hand_edited_fields = models.JSONField(_("champs saisis par la structure"), default=list, blank=True)
+    # Set when the same offer came from another source too (cartolangue/dedup, ADR 0024): this record is then a
+    # copy of `duplicate_of`, the one shown; it stays stored, and unlinking the two clears it.
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("même offre que"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="copies",
+    )
     # Lower-case, accent-free text of the course, its structure and its place, for `q` (see offers/indexing.py).
     search_text = models.TextField(editable=False, default="")
 
-    history = history_of(excluded_fields=["search_text"])
+    history = history_of(excluded_fields=["search_text", "duplicate_of"])
 
     objects = CourseQuerySet.as_manager()
 

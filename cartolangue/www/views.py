@@ -17,7 +17,9 @@ from cartolangue.flyers.languages import FLYER_LANGUAGES
 from cartolangue.geo.models import Commune, Zoning
 from cartolangue.interop.opendata.writer import LICENCE_URL
 from cartolangue.interop.publication import published_overview
+from cartolangue.dedup.store import sources_of
 from cartolangue.offers.models import Course, Structure
+from cartolangue.offers.provenance import source_label
 from cartolangue.offers.stats import counts_by_departement, counts_by_zone, offer_totals
 from cartolangue.search.actors import actor_results, local_helpers
 from cartolangue.search.engine import (
@@ -271,6 +273,8 @@ def course(request, pk):
     course = get_object_or_404(Course.objects.for_display().prefetch_related("sessions"), pk=pk)
     if not can(request.user, Verb.VIEW, course):  # waiting for a coordinator, or archived: its people only
         raise Http404
+    if course.duplicate_of_id:  # the same offer, shown once through the record of another source (dedup)
+        return redirect("www:course", pk=course.duplicate_of_id)
     others = (
         Course.objects.public()
         .filter(structure=course.structure)
@@ -287,6 +291,7 @@ def course(request, pk):
             "report_url": reverse("upkeep:report") + f"?cours={course.pk}",
             "registered_source": Source.objects.filter(name=course.source).first(),
             "helpers": local_helpers(course.place),
+            "seen_in": [source_label(name) for name in sources_of(course)],
             "map_tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
             **_return_links(request),
         },

@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "cartolangue.sources",
     "cartolangue.actors",
     "cartolangue.parcours",
+    "cartolangue.dedup",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ Meant for cron or a systemd timer (README, "Synchronisation des sources")."""
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from cartolangue.dedup.store import match_courses
 from cartolangue.sources.models import Source, SyncRun
 from cartolangue.sources.sync import publish_after, sources_to_sync, sync_source
 
@@ -35,6 +36,8 @@ class Command(BaseCommand):
             run = sync_source(source, force=options["force"])
             runs.append(run)
             self.stdout.write(self._line(run))
+        if any(r.outcome == SyncRun.Outcome.IMPORTED for r in runs):
+            self.stdout.write(match_courses().line())  # before publishing: the exports show each offer once
         if not options["no_publish"] and publish_after(runs):
             self.stdout.write(_("Exports publiés à nouveau."))
         failed = [r.source.name for r in runs if r.outcome == SyncRun.Outcome.FAILED]

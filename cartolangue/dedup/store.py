@@ -1,0 +1,207 @@
+"""The matcher on the database (issue #23): read the courses, store the pairs as links, and mark in each group of
+linked courses the one shown (its representative) and the copies (`Course.duplicate_of`). Idempotent; a
+coordinator's decision on a pair is kept and wins over the matcher's verdict (ADR 0024)."""
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+
+from cartolangue.dedup.matching import SAME, Offer, Pair, match_offers
+from cartolangue.dedup.models import CourseLink, Verdict
+from cartolangue.offers import enums
+from cartolangue.offers.models import DEMO_SOURCE, Course, Session, TimeSlot
+
+# Which record of a group is shown, by the format of its source: a provider's own entry first (it keeps its
+# value, as an import conflict does), then the richer formats, data·inclusion last (it carries neither levels
+# nor timetables). A source of the registry is ranked by its format; an unknown one after these.
+AUTHORITY = ("saisie", "tableur", "lheo", "reseau-alpha", "data-inclusion")
+BATCH = 2000
+
+
+@dataclass
+class MatchReport:
+    courses: int = 0
+    pairs: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    groups: int = 0
+    copies: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (
+            f"{self.courses} cours comparés : {self.pairs[SAME]} paires « même offre », {self.pairs['maybe']} à "
+            f"vérifier ; {self.groups} offres vues dans plusieurs sources, {self.copies} copies masquées "
+            f"({self.seconds:.1f} s)"
+        )
+
+
+def _format_of_sources() -> dict[str, str]:
+    from cartolangue.sources.models import Source
+
+    return dict(Source.objects.values_list("name", "format"))
+
+
+def rank_of(source: str, formats: dict[str, str]) -> int:
+    kind = formats.get(source, source)
+    return AUTHORITY.index(kind) if kind in AUTHORITY else len(AUTHORITY)
+
+
+def database_offers() -> list[Offer]:
+    """Every published course of a real source, as the matcher reads it (copies included: they are re-matched)."""
+    courses = (
+        Course.objects.filter(status=enums.PublicationStatus.PUBLISHED)
+        .exclude(source=DEMO_SOURCE)
+        .values_list(
+            "pk",
+            "source",
+            "place__commune_id",
+            "place__latitude",
+            "place__longitude",
+            "place__location_is_approximate",
+            "modality",
+            "structure_id",
+            "structure__siret",
+            "structure__name",
+            "name",
+            "course_type",
+            "cecrl_level_target",
+        )
+    )
+    slots: dict[int, set] = defaultdict(set)
+    for course_id, weekday, starts_at in TimeSlot.objects.values_list("course_id", "weekday", "starts_at"):
+        slots[course_id].add((weekday, starts_at.hour * 60 + starts_at.minute))
+    first_sessions = dict(
+        Session.objects.values("course_id").annotate(first=Min("starts_on")).values_list("course_id", "first")
+    )
+    return [
+        Offer(
+            id=pk,
+            source=source,
+            commune=commune,
+            latitude=latitude,
+            longitude=longitude,
+            structure=structure,
+            siret=siret,
+            structure_name=structure_name,
+            title=name,
+            course_type=course_type,
+            level=level,
+            slots=frozenset(slots.get(pk, ())),
+            first_session=first_sessions.get(pk),
+            # A remote course's place says nothing of where it is given: as little as a commune's centre.
+            approximate=approximate or modality == enums.Modality.REMOTE,
+        )
+        for (
+            pk,
+            source,
+            commune,
+            latitude,
+            longitude,
+            approximate,
+            modality,
+            structure,
+            siret,
+            structure_name,
+            name,
+            course_type,
+            level,
+        ) in courses
+    ]
+
+
+def match_courses() -> MatchReport:
+    """Match every course, store the links, and set which course of each group is shown."""
+    start = time.perf_counter()
+    offers = database_offers()
+    pairs = match_offers(offers)
+    report = MatchReport(courses=len(offers))
+    with transaction.atomic():
+        _store_links(pairs, report)
+        _mark_copies(offers, report)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _store_links(pairs: list[Pair], report: MatchReport) -> None:
+    existing = {(link.first_id, link.second_id): link for link in CourseLink.objects.all()}
+    found = {(p.first, p.second): p for p in pairs}
+    new, changed = [], []
+    for key, pair in found.items():
+        report.pairs[pair.verdict] += 1
+        link = existing.get(key)
+        if link is None:
+            new.append(
+                CourseLink(
+                    first_id=pair.first,
+                    second_id=pair.second,
+                    score=pair.score,
+                    verdict=pair.verdict,
+                    features=pair.features,
+                )
+            )
+        elif (link.score, link.verdict) != (pair.score, pair.verdict):
+            link.score, link.verdict, link.features = pair.score, pair.verdict, pair.features
+            changed.append(link)
+    # A pair no longer a candidate goes, unless a coordinator decided on it: the decision is remembered.
+    gone = [link.pk for key, link in existing.items() if key not in found and not link.decision]
+    CourseLink.objects.filter(pk__in=gone).delete()
+    CourseLink.objects.bulk_create(new, batch_size=BATCH)
+    CourseLink.objects.bulk_update(changed, ["score", "verdict", "features", "updated_at"], batch_size=BATCH)
+
+
+def _groups(course_ids: set[int]) -> list[list[int]]:
+    """The groups of courses joined by linked pairs (union-find), among `course_ids`."""
+    parent = {}
+
+    def root(x: int) -> int:
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    for first, second, verdict, decision in CourseLink.objects.values_list("first", "second", "verdict", "decision"):
+        linked = decision == Verdict.SAME or (not decision and verdict == Verdict.SAME)
+        if linked and first in course_ids and second in course_ids:
+            parent.setdefault(first, first)
+            parent.setdefault(second, second)
+            parent[root(first)] = root(second)
+    members = defaultdict(list)
+    for course in parent:
+        members[root(course)].append(course)
+    return [sorted(group) for group in members.values() if len(group) > 1]
+
+
+def _mark_copies(offers: list[Offer], report: MatchReport) -> None:
+    formats = _format_of_sources()
+    source_of = {offer.id: offer.source for offer in offers}
+    wanted: dict[int, int | None] = {}
+    for group in _groups(set(source_of)):
+        shown = min(group, key=lambda pk: (rank_of(source_of[pk], formats), pk))
+        report.groups += 1
+        for pk in group:
+            wanted[pk] = None if pk == shown else shown
+    current = dict(Course.objects.exclude(duplicate_of=None).values_list("pk", "duplicate_of"))
+    for pk in current:
+        wanted.setdefault(pk, None)  # a copy no longer linked is shown again
+    changes = [Course(pk=pk, duplicate_of_id=target) for pk, target in wanted.items() if current.get(pk) != target]
+    Course.objects.bulk_update(changes, ["duplicate_of"], batch_size=BATCH)
+    report.copies = sum(1 for target in wanted.values() if target is not None)
+
+
+def decide(link: CourseLink, verdict: str, user: object) -> None:
+    """A coordinator's decision on a pair (same / different), then the groups are set again."""
+    link.decision = verdict
+    link.decided_by = user if getattr(user, "pk", None) else None
+    link.decided_at = timezone.now()
+    link.save(update_fields=["decision", "decided_by", "decided_at", "updated_at"])
+    with transaction.atomic():
+        _mark_copies(database_offers(), MatchReport())
+
+
+def sources_of(course: Course) -> list[str]:
+    """The sources of the offer a course page shows: its own and those of its copies, the shown one first."""
+    copies = Course.objects.filter(duplicate_of=course).order_by("pk").values_list("source", flat=True)
+    return list(dict.fromkeys([course.source, *copies]))
