@@ -95,8 +95,22 @@ def _buckets(slots: frozenset[tuple[int, int]]) -> frozenset[tuple[int, int]]:
     return frozenset((day, 0 if start < 12 * 60 else 1 if start < 17 * 60 else 2) for day, start in slots)
 
 
+# The sector's abbreviations, written out before titles and names are compared ("FLE – niv. A2").
+ABBREVIATIONS = {
+    "fle": "francais langue etrangere",
+    "fli": "francais langue d'integration",
+    "asl": "atelier sociolinguistique",
+    "alpha": "alphabetisation",
+    "niv": "niveau",
+    "asso": "association",
+    "form": "formation",
+    "ling": "linguistique",
+}
+
+
 def _folded(text: str) -> str:
-    return " ".join(fold(text).replace("-", " ").replace("–", " ").split())
+    words = fold(text).replace("-", " ").replace("–", " ").replace(".", " ").split()
+    return " ".join(ABBREVIATIONS.get(word, word) for word in words)
 
 
 def _metres(a: Offer, b: Offer) -> float:

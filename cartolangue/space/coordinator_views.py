@@ -3,7 +3,6 @@ decision (access requests, courses under pre-moderation, import conflicts), invi
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,27 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cartolangue.accounts import invitations
-from cartolangue.accounts.models import AccessRequest, Coordinator, Membership
-from cartolangue.accounts.permissions import Verb, can, coordinated_structures
+from cartolangue.accounts.models import AccessRequest, Membership
+from cartolangue.accounts.permissions import Verb, can
 from cartolangue.moderation import changes, conflicts
 from cartolangue.moderation.models import ImportConflict, ImportEvent
 from cartolangue.offers import enums, freshness
 from cartolangue.offers.models import Course, Structure
-from cartolangue.space.access import object_for, require
+from cartolangue.space.access import coordination_scope, coordinator_only, object_for, require
 from cartolangue.space.forms import InvitationForm
 from cartolangue.upkeep.models import ErrorReport
 from cartolangue.upkeep.reminders import structures_without_member
-
-
-def _coordinator_only(request: HttpRequest) -> None:
-    if not (request.user.is_staff or Coordinator.objects.filter(user=request.user).exists()):
-        raise PermissionDenied
-
-
-def _scope_ids(request: HttpRequest) -> list[int] | None:
-    if request.user.is_staff:
-        return None
-    return list(coordinated_structures(request.user).values_list("pk", flat=True))
 
 
 def _pending_requests(request: HttpRequest):
@@ -48,8 +36,8 @@ def _pending_requests(request: HttpRequest):
 
 @login_required
 def feed(request: HttpRequest) -> HttpResponse:
-    _coordinator_only(request)
-    scope = _scope_ids(request)
+    coordinator_only(request)
+    scope = coordination_scope(request)
     in_scope = Structure.objects.all() if scope is None else Structure.objects.filter(pk__in=scope)
     return render(
         request,
@@ -106,8 +94,8 @@ def _freshness_by_departement(structures) -> list[dict]:
 @login_required
 @require_POST
 def revert(request: HttpRequest, change_set: str) -> HttpResponse:
-    _coordinator_only(request)
-    entry = changes.change_set_by_id(change_set, _scope_ids(request))
+    coordinator_only(request)
+    entry = changes.change_set_by_id(change_set, coordination_scope(request))
     if entry is None:
         raise Http404
     require(request, Verb.REVERT, entry)

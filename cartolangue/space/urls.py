@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 from django.views.generic import TemplateView
 
-from cartolangue.space import account_views, coordinator_views, provider_views, token_views
+from cartolangue.space import account_views, coordinator_views, duplicate_views, provider_views, token_views
 
 app_name = "space"
 
@@ -57,5 +57,7 @@ urlpatterns = [
     path("coordination/demandes/<int:pk>/", coordinator_views.decide_request, name="decide-request"),
     path("coordination/structures/<int:pk>/pre-moderation/", coordinator_views.premoderation, name="premoderation"),
     path("coordination/conflits/<int:pk>/", coordinator_views.resolve_conflict, name="resolve-conflict"),
+    path("coordination/doublons/", duplicate_views.duplicates, name="duplicates"),
+    path("coordination/doublons/<int:pk>/", duplicate_views.decide_duplicate, name="decide-duplicate"),
     path("invitations/", coordinator_views.invite, name="invite"),
 ]

@@ -13,11 +13,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from cartolangue.accounts.permissions import Verb, can
+from cartolangue.dedup.store import sources_of
 from cartolangue.flyers.languages import FLYER_LANGUAGES
 from cartolangue.geo.models import Commune, Zoning
 from cartolangue.interop.opendata.writer import LICENCE_URL
 from cartolangue.interop.publication import published_overview
-from cartolangue.dedup.store import sources_of
 from cartolangue.offers.models import Course, Structure
 from cartolangue.offers.provenance import source_label
 from cartolangue.offers.stats import counts_by_departement, counts_by_zone, offer_totals
