@@ -22,6 +22,8 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py compilemessages --ignore '.venv' -v0
 	$(PY) manage.py load_territories
+	$(PY) manage.py load_zoning "Bassins d'emploi Île-de-France (BMO, France Travail)" data/territories/bassins_emploi_bmo_idf_communes.csv --slug bassins-bmo --source "France Travail, enquête BMO (data/territories/PROVENANCE.md)" --commune-column code_commune_insee --zone-column code_bassin_BMO --label-column lib_bassin_BMO --skip-unknown
+	$(PY) manage.py load_needs
 	$(PY) manage.py generate_demo --courses $(DEMO_COURSES) --seed $(DEMO_SEED)
 	$(PY) manage.py import_actors france-services data/actors/france_services_idf_20240801.csv
 	$(PY) manage.py import_actors pole-emploi-agences data/actors/pole_emploi_agences_idf_2019.csv

@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("", include("cartolangue.sources.urls")),
     path("", include("cartolangue.actors.urls")),
     path("", include("cartolangue.parcours.urls")),
+    path("", include("cartolangue.diagnostic.urls")),
     path("", include("cartolangue.www.urls")),
     prefix_default_language=False,
 )

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from cartolangue.api import actors, writes  # noqa: F401  (registers the actors' and the write endpoints on the API)
+from cartolangue.api import actors, territories, writes  # noqa: F401  (registers their endpoints on the API)
 from cartolangue.api.v1 import api
 
 

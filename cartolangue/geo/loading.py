@@ -311,8 +311,10 @@ def departement_of(code):
     return code[:3] if code.startswith("97") else code[:2]
 
 
-def zoning_load(*, name, table, polygons=None, slug, source=""):
-    """Load or refresh a zoning from a parsed table (and optional polygons). Returns a LoadReport."""
+def zoning_load(*, name, table, polygons=None, slug, source="", skip_unknown=False):
+    """Load or refresh a zoning from a parsed table (and optional polygons). Returns a LoadReport. A commune code
+    the territories do not know stops the load, unless `skip_unknown` (a table of another COG year): then it
+    is listed in the report and left out."""
     report = LoadReport()
     communes = {c["code_insee"]: c for c in Commune.objects.values("id", "code_insee", "departement__code")}
     aliases = dict(CommuneAlias.objects.values_list("code", "commune__code_insee"))
@@ -330,7 +332,12 @@ def zoning_load(*, name, table, polygons=None, slug, source=""):
             unknown.append(_("%(code)s (ligne %(line)d)") % {"code": code, "line": line})
         else:
             outside += 1
-    if unknown:
+    if unknown and skip_unknown:
+        report.notes.append(
+            _("%(n)d code(s) commune inconnu(s) laissé(s) de côté : %(codes)s")
+            % {"n": len(unknown), "codes": ", ".join(unknown)}
+        )
+    elif unknown:
         raise TerritoryLoadError(
             _("%(n)d code(s) commune inconnu(s) dans un département chargé : %(codes)s")
             % {"n": len(unknown), "codes": ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")}

@@ -187,3 +187,44 @@ class ZoneMembership(models.Model):
 
     def __str__(self):
         return f"{self.commune_id} ∈ {self.zone_id}"
+
+
+class Qpv(models.Model):
+    """A quartier prioritaire de la politique de la ville (2024), with its contour as shipped: simplified to
+    about 50 m (data/territories/PROVENANCE.md), good for a map and a "within N m" filter, not for a boundary."""
+
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    commune_name = models.CharField(_("commune"), max_length=200)
+    geometry = models.BinaryField(_("contour simplifié (WKB, WGS84)"), editable=False)
+
+    class Meta:
+        verbose_name = _("quartier prioritaire (QPV)")
+        verbose_name_plural = _("quartiers prioritaires (QPV)")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @cached_property
+    def shape(self):
+        return shapely.from_wkb(bytes(self.geometry))
+
+
+class NeedSource(models.Model):
+    """Where a need indicator of the territorial diagnostic comes from: shown with every figure it gives. An
+    indicator without its row here is absent from the diagnostic, never estimated."""
+
+    key = models.SlugField(_("indicateur"), unique=True)
+    label = models.CharField(_("libellé"), max_length=200)
+    source = models.CharField(_("source"), max_length=300)
+    year = models.PositiveSmallIntegerField(_("millésime"))
+    licence = models.CharField(_("licence"), max_length=200)
+    loaded_at = models.DateTimeField(_("chargé le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("source d'un indicateur de besoin")
+        verbose_name_plural = _("sources des indicateurs de besoin")
+
+    def __str__(self):
+        return f"{self.label} ({self.source}, {self.year})"

@@ -19,6 +19,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cartolangue.geo.models import Zone, ZoneMembership
+from cartolangue.geo.qpv import MAX_METRES as MAX_QPV_METRES
+from cartolangue.geo.qpv import metres_to_nearest_qpv
 from cartolangue.offers import enums
 from cartolangue.offers.models import Certification, Course, CourseAudience, CourseFunder, CourseSchooling
 from cartolangue.search.filter_kinds import (
@@ -243,6 +245,34 @@ class StartsBeforeFilter(Filter):
         return index.running_before(query.starts_before, today)
 
 
+class QpvFilter(Filter):
+    """In a quartier prioritaire (QPV 2024) or within N metres of one (issue #24). The distances are computed the
+    first time the filter is used in an index (geo/qpv.py), not at every build: most searches never ask."""
+
+    name = "qpv"
+    params = (
+        Param(
+            "qpv",
+            _(
+                "Mètres : cours dans un quartier prioritaire 2024 (0) ou à moins de cette distance de l'un d'eux "
+                "(jusqu'à 2000). Contours simplifiés à environ 50 m."
+            ),
+            {"type": "integer", "minimum": 0, "maximum": MAX_QPV_METRES},
+        ),
+    )
+
+    def defaults(self) -> dict[str, Any]:
+        return {"qpv_metres": None}
+
+    def read(self, reader: ParamReader) -> dict[str, Any]:
+        return {"qpv_metres": reader.number("qpv", minimum=0, maximum=MAX_QPV_METRES, integer=True)}
+
+    def mask(self, index: "CourseIndex", query: Any, today: datetime.date) -> np.ndarray:
+        if "qpv" not in index.columns:
+            index.columns["qpv"] = metres_to_nearest_qpv(index.latitude, index.longitude)
+        return index.columns["qpv"] <= query.qpv_metres
+
+
 # The course filters, in the order of the search form (within each group) and of the facets.
 COURSE_FILTERS: list[Filter] = [
     TextFilter(),
@@ -372,4 +402,5 @@ COURSE_FILTERS: list[Filter] = [
     DepartementFilter(),
     ZoneFilter(),
     StartsBeforeFilter(),
+    QpvFilter(),
 ]

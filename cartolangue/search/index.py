@@ -275,6 +275,19 @@ class CourseIndex:
             matching &= mask
         return filters, scope, distance, matching
 
+    def rows(self, mask: np.ndarray) -> dict[str, np.ndarray]:
+        """The columns of the courses of `mask` that the territorial diagnostic sums (cartolangue/diagnostic)."""
+        demo, _updated = self._default_sort_columns()
+        return {
+            "id": self.ids[mask],
+            "commune": self.commune[mask],
+            "latitude": self.latitude[mask],
+            "longitude": self.longitude[mask],
+            "target": self.target[mask],
+            "type": self.columns["type"][mask],
+            "demo": demo[mask].astype(bool),
+        }
+
     def search(self, query: Any, *, today: datetime.date, facets: bool = True) -> IndexHits:
         filters, scope, distance, matching = self.matches(query, today)
         total = int(np.count_nonzero(matching))

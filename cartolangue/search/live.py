@@ -118,6 +118,13 @@ class LiveIndex:
             facets=self._facets(query, today, parts) if facets else {},
         )
 
+    def matching_rows(self, query: CourseQuery, *, today: datetime.date) -> dict[str, np.ndarray]:
+        """The diagnostic's columns (CourseIndex.rows) of every course the query matches, in both indexes."""
+        parts = [self.base.rows(self.base.matches(query, today, self.alive)[3])]
+        if self.delta is not None:
+            parts.append(self.delta.rows(self.delta.matches(query, today)[3]))
+        return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+
     def ordered_ids(self, query: CourseQuery, *, today: datetime.date, limit: int | None = None) -> list[int]:
         """The matching course ids (every one, or the first `limit`), in the engine's order."""
         if self.delta is None:

@@ -56,6 +56,7 @@ WATCHED: tuple[Watched, ...] = (
     Watched("geo", "Zoning"),
     Watched("geo", "Zone"),
     Watched("geo", "ZoneMembership"),
+    Watched("geo", "Qpv", ALL),  # the QPV filter's distances (search/filters.py)
     Watched("actors", "Actor"),  # the directory's search (search/actors.py)
     Watched("actors", "Actor", many_to_many="covered_communes"),
 )

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from cartolangue.accounts.permissions import Verb, can
 from cartolangue.dedup.store import sources_of
+from cartolangue.diagnostic.context import PARAMS as DIAGNOSTIC_PARAMS
+from cartolangue.diagnostic.context import diagnostic_context, read_choice
 from cartolangue.flyers.languages import FLYER_LANGUAGES
 from cartolangue.geo.models import Commune, Zoning
 from cartolangue.interop.opendata.writer import LICENCE_URL
@@ -316,7 +318,7 @@ def structure(request, pk):
     )
 
 
-TERRITORY_PARAMS = ("departement", "zonage")
+TERRITORY_PARAMS = ("departement", "zonage", *DIAGNOSTIC_PARAMS)
 
 
 def territories(request):
@@ -325,6 +327,8 @@ def territories(request):
     notice, as on the search page, rather than silently ignored."""
     params = request.GET
     errors = [ParamError(key, _("paramètre inconnu")) for key in params if key not in TERRITORY_PARAMS]
+    choice = read_choice(params)
+    errors += choice.errors
     departements = counts_by_departement()
     all_zonings = list(Zoning.objects.all())
     chosen_departements = _known_values(params, "departement", [row.code for row in departements], errors)
@@ -343,8 +347,11 @@ def territories(request):
             "departements": shown_departements,
             "zonings": zonings,
             "departement_choices": [(row.code, row.name, row.code in chosen_departements) for row in departements],
-            "zoning_choices": [(zoning.slug, zoning.name, zoning.slug in chosen_zonings) for zoning in all_zonings],
+            "zoning_table_choices": [
+                (zoning.slug, zoning.name, zoning.slug in chosen_zonings) for zoning in all_zonings
+            ],
             "errors": errors,
+            **diagnostic_context(choice),
         },
     )
 

@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "cartolangue.actors",
     "cartolangue.parcours",
     "cartolangue.dedup",
+    "cartolangue.diagnostic",
 ]
 
 MIDDLEWARE = [

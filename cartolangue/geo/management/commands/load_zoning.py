@@ -24,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--commune-column", help=_("Colonne du code INSEE de la commune."))
         parser.add_argument("--zone-column", help=_("Colonne du code de la zone."))
         parser.add_argument("--label-column", help=_("Colonne du libellé de la zone."))
+        parser.add_argument(
+            "--skip-unknown",
+            action="store_true",
+            help=_("Laisser de côté, en les listant, les codes commune inconnus (table d'un autre millésime du COG)."),
+        )
 
     def handle(self, *args, **options):
         try:
@@ -40,6 +45,7 @@ class Command(BaseCommand):
                 source=options["source"],
                 table=table,
                 polygons=polygons,
+                skip_unknown=options["skip_unknown"],
             )
         except TerritoryLoadError as exc:
             raise CommandError(str(exc)) from exc

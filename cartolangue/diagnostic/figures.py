@@ -1,0 +1,242 @@
+"""The territorial diagnostic (issue #24): supply against need, zone by zone, from the one search engine.
+
+The courses are those the engine matches (`LiveIndex.matching_rows`, every filter of the search page applies);
+this module only sums them by commune and zone. Demo courses are counted apart and never enter a ratio or a
+ranking. Need indicators come from the loaded files only (geo/needs.py `NeedSource`): without a population
+file, no ratio is given, never an estimate.
+
+Zonings: the départements, the EPCI, every loaded zoning (INSEE zones d'emploi, the bassins d'emploi…) and the
+communes themselves.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cartolangue.geo.models import Commune, NeedSource, Zone, ZoneMembership, Zoning
+from cartolangue.geo.qpv import project
+from cartolangue.offers import enums
+from cartolangue.search.live import course_index
+from cartolangue.search.params import CourseQuery
+
+# Target-level bands of the supply tables: (key, label, CECRL values).
+L = enums.CecrlLevel
+LEVEL_BANDS = (
+    ("jusqu-a-a2", _("jusqu'à A2"), (L.A1_1, L.A1, L.A2)),
+    ("b1", _("B1"), (L.B1,)),
+    ("b2-et-plus", _("B2 et plus"), (L.B2, L.C1, L.C2)),
+    ("non-precise", _("niveau non précisé"), ()),
+)
+PSEUDO_ZONINGS = {
+    "departements": _("Départements"),
+    "epci": _("Intercommunalités (EPCI)"),
+    "communes": _("Communes"),
+}
+DEFAULT_RADIUS_KM = 10
+MAX_RADIUS_KM = 50
+COURSE_TYPES = list(enums.CourseType)
+
+
+@dataclass
+class Area:
+    """One zone of a zoning, with its figures."""
+
+    code: str
+    name: str
+    communes: list[int] = field(default_factory=list)
+    population: int | None = None
+    courses: int = 0
+    demo_courses: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+    by_band: dict[str, int] = field(default_factory=dict)
+    without_offer: int = 0  # communes with no course of the chosen type within the radius
+    rank: int | None = None
+
+    @property
+    def per_thousand(self) -> float | None:
+        """Real courses per 1,000 inhabitants; None without a population."""
+        return round(1000 * self.courses / self.population, 3) if self.population else None
+
+
+@dataclass
+class CommuneAccess:
+    commune_id: int
+    code: str
+    name: str
+    population: int | None
+    area: str
+    nearest_km: float | None  # to the nearest real course of the chosen type (None: there is none)
+
+
+@dataclass
+class Diagnostic:
+    zoning: str
+    zoning_name: str
+    course_type: str | None
+    radius_km: float
+    areas: list[Area]
+    without_offer: list[CommuneAccess]  # ordered by population, largest first
+    needs: list[NeedSource]
+    demo_courses: int
+
+
+def zonings() -> list[tuple[str, str]]:
+    """(slug, name) of every zoning the diagnostic can cut by."""
+    loaded = [(z.slug, z.name) for z in Zoning.objects.order_by("name")]
+    pseudo = {slug: str(name) for slug, name in PSEUDO_ZONINGS.items()}
+    return [
+        ("departements", pseudo["departements"]),
+        ("epci", pseudo["epci"]),
+        *loaded,
+        ("communes", pseudo["communes"]),
+    ]
+
+
+def _areas(zoning: str) -> tuple[str, dict[int, str], dict[str, Area]] | None:
+    """(name, commune id → area code, area code → Area) of a zoning; None when it does not exist."""
+    communes = Commune.objects.values_list("pk", "code_insee", "name", "departement__code", "departement__name")
+    areas: dict[str, Area] = {}
+    area_of: dict[int, str] = {}
+    if zoning == "departements":
+        for pk, _code, _name, dep, dep_name in communes:
+            areas.setdefault(dep, Area(dep, dep_name)).communes.append(pk)
+            area_of[pk] = dep
+        return str(PSEUDO_ZONINGS[zoning]), area_of, areas
+    if zoning == "communes":
+        for pk, code, name, _dep, _dep_name in communes:
+            areas[code] = Area(code, name, [pk])
+            area_of[pk] = code
+        return str(PSEUDO_ZONINGS[zoning]), area_of, areas
+    if zoning == "epci":
+        for pk, code, name in Commune.objects.exclude(epci=None).values_list("pk", "epci__code", "epci__name"):
+            areas.setdefault(code, Area(code, name)).communes.append(pk)
+            area_of[pk] = code
+        return str(PSEUDO_ZONINGS[zoning]), area_of, areas
+    found = Zoning.objects.filter(slug=zoning).first()
+    if found is None:
+        return None
+    for zone in Zone.objects.filter(zoning=found).order_by("code"):
+        areas[zone.code] = Area(zone.code, zone.name)
+    for commune_id, code in ZoneMembership.objects.filter(zoning=found).values_list("commune_id", "zone__code"):
+        areas[code].communes.append(commune_id)
+        area_of[commune_id] = code
+    return found.name, area_of, areas
+
+
+def _type_codes() -> list[str]:
+    from cartolangue.search.filters import COURSE_FILTERS
+
+    type_filter = next(f for f in COURSE_FILTERS if f.name == "type")
+    return [str(choice.stored) for choice in type_filter.choices()]
+
+
+def _band_of(targets: np.ndarray) -> np.ndarray:
+    """The index in LEVEL_BANDS of each target level (the last band: not stated)."""
+    out = np.full(len(targets), len(LEVEL_BANDS) - 1)
+    for position, (_key, _label, levels) in enumerate(LEVEL_BANDS[:-1]):
+        out[np.isin(targets, [int(level) for level in levels])] = position
+    return out
+
+
+def nearest_km(
+    latitude: np.ndarray, longitude: np.ndarray, course_latitude: np.ndarray, course_longitude: np.ndarray
+) -> np.ndarray:
+    """For each point, the distance in km to the nearest course point (inf when there is none)."""
+    out = np.full(len(latitude), np.inf)
+    if not len(course_latitude) or not len(latitude):
+        return out
+    tree = shapely.STRtree(shapely.points(np.unique(project(course_longitude, course_latitude), axis=0)))
+    (point_index, _found), metres = tree.query_nearest(
+        shapely.points(project(longitude, latitude)), return_distance=True, all_matches=False
+    )
+    out[point_index] = metres / 1000
+    return out
+
+
+def diagnostic(
+    zoning: str,
+    *,
+    course_type: str | None = None,
+    radius_km: float = DEFAULT_RADIUS_KM,
+    query: CourseQuery | None = None,
+    today: datetime.date | None = None,
+) -> Diagnostic | None:
+    """The figures of every zone of `zoning`; None for an unknown zoning. `query`: the search's filters (every
+    course when None); `course_type`: the type whose access is measured (any type when None)."""
+    cut = _areas(zoning)
+    if cut is None:
+        return None
+    zoning_name, area_of, areas = cut
+    today = today or timezone.localdate()
+    rows = course_index().matching_rows(query or CourseQuery(), today=today)
+    types = _type_codes()
+    demo = rows["demo"]
+    population_known = NeedSource.objects.filter(key="population").exists()
+    communes = list(Commune.objects.values_list("pk", "code_insee", "name", "population", "latitude", "longitude"))
+    population = {pk: pop for pk, _c, _n, pop, _la, _lo in communes}
+
+    # Sums by zone, vectorised: each course's zone position (-1: a commune outside the zoning), then counts.
+    codes = list(areas)
+    top = max(int(rows["commune"].max(initial=0)), max(area_of, default=0)) + 1
+    position_of = {code: i for i, code in enumerate(codes)}
+    zone_of_commune = np.full(top, -1)
+    for commune_id, code in area_of.items():
+        zone_of_commune[commune_id] = position_of[code]
+    zone = zone_of_commune[rows["commune"]]
+    bands = _band_of(rows["target"])
+    real = ~demo
+    inside = zone >= 0
+    n_zones, n_types, n_bands = len(codes), len(types), len(LEVEL_BANDS)
+    kept = real & inside
+    courses = np.bincount(zone[kept], minlength=n_zones)
+    demo_courses = np.bincount(zone[demo & inside], minlength=n_zones)
+    type_position = np.clip(rows["type"][kept].astype(np.int64), 0, n_types - 1)
+    by_type = np.bincount(zone[kept] * n_types + type_position, minlength=n_zones * n_types).reshape(n_zones, n_types)
+    by_band = np.bincount(zone[kept] * n_bands + bands[kept], minlength=n_zones * n_bands).reshape(n_zones, n_bands)
+    for position, code in enumerate(codes):
+        area = areas[code]
+        area.courses, area.demo_courses = int(courses[position]), int(demo_courses[position])
+        area.by_type = {types[t]: int(n) for t, n in enumerate(by_type[position]) if n}
+        area.by_band = {LEVEL_BANDS[b][0]: int(n) for b, n in enumerate(by_band[position]) if n}
+    for area in areas.values():
+        if population_known:
+            area.population = sum(population.get(pk) or 0 for pk in area.communes)
+
+    chosen = real if course_type is None else real & (rows["type"] == types.index(course_type))
+    distances = nearest_km(
+        np.array([c[4] for c in communes]),
+        np.array([c[5] for c in communes]),
+        rows["latitude"][chosen],
+        rows["longitude"][chosen],
+    )
+    without = []
+    for (pk, code, name, pop, _lat, _lon), km in zip(communes, distances.tolist(), strict=True):
+        if km > radius_km and pk in area_of:
+            areas[area_of[pk]].without_offer += 1
+            without.append(CommuneAccess(pk, code, name, pop, area_of[pk], None if km == float("inf") else km))
+    without.sort(key=lambda c: (-(c.population or 0), c.code))
+
+    ranked = sorted(
+        (a for a in areas.values() if a.per_thousand is not None),
+        key=lambda a: (a.per_thousand, -(a.population or 0), a.code),
+    )
+    for position, area in enumerate(ranked, start=1):
+        area.rank = position
+    return Diagnostic(
+        zoning=zoning,
+        zoning_name=zoning_name,
+        course_type=course_type,
+        radius_km=radius_km,
+        areas=sorted(areas.values(), key=lambda a: (a.rank or len(areas) + 1, a.code)),
+        without_offer=without,
+        needs=list(NeedSource.objects.order_by("key")),
+        demo_courses=int(np.count_nonzero(demo)),
+    )
+
+
+def by_code(result: Diagnostic) -> dict[str, Area]:
+    return {area.code: area for area in result.areas}

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from cartolangue.diagnostic import views
+
+app_name = "diagnostic"
+
+urlpatterns = [
+    path("territoires/<slug:zoning>/<str:code>/", views.zone, name="zone"),
+    path("territoires/<slug:zoning>/<str:code>/fiche.pdf", views.zone_pdf, name="zone-pdf"),
+    path("territoires/classement/<slug:zoning>.<str:extension>", views.ranking, name="ranking"),
+]

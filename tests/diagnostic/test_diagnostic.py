@@ -1,0 +1,145 @@
+"""The territorial diagnostic on a small hand-made territory, checked against a plain computation; the page, its
+CSV and XLSX and the API give the same figures; the zone page and its printed sheet; the QPV filter."""
+
+import csv
+import io
+import math
+from pathlib import Path
+
+import openpyxl
+import pytest
+import shapely
+from django.conf import settings
+
+from cartolangue.diagnostic.figures import diagnostic
+from cartolangue.geo.models import Commune, NeedSource, Qpv, Zone, ZoneMembership, Zoning
+from cartolangue.geo.needs import load_qpv
+from cartolangue.offers import enums
+from tests.factories import CourseFactory, PlaceFactory, commune
+from tests.flyers import pdf
+
+pytestmark = pytest.mark.django_db
+T, L = enums.CourseType, enums.CecrlLevel
+ZONES = {"A": ["95018", "95063"], "B": ["95585"]}  # Argenteuil and Bezons; Sarcelles
+POPULATION = {"95018": 100_000, "95063": 30_000, "95585": 60_000}
+# (commune, course type, target level, demo)
+COURSES = [
+    ("95018", T.ASL, L.A1, False),
+    ("95018", T.FLE, L.B1, False),
+    ("95063", T.FLE, L.B2, False),
+    ("95063", T.ALPHA, None, False),
+    ("95585", T.FLE, L.A2, False),
+    ("95585", T.ASL, L.A1, True),  # a demo course: never in a figure
+]
+
+
+@pytest.fixture
+def territory():
+    zoning = Zoning.objects.create(slug="bassins-test", name="Bassins de test")
+    for code, communes in ZONES.items():
+        zone = Zone.objects.create(zoning=zoning, code=code, name=f"Bassin {code}")
+        for insee in communes:
+            ZoneMembership.objects.create(zoning=zoning, zone=zone, commune=commune(insee), resolution="table")
+    for insee, population in POPULATION.items():
+        Commune.objects.filter(code_insee=insee).update(population=population)
+    NeedSource.objects.create(key="population", label="Population", source="test", year=2026, licence="LO")
+    for insee, course_type, level, demo in COURSES:
+        place = commune(insee)
+        CourseFactory(
+            course_type=course_type,
+            cecrl_level_target=level,
+            source="demo" if demo else "test",
+            place=PlaceFactory(commune=place, latitude=place.latitude + 0.001, longitude=place.longitude),
+        )
+    return zoning
+
+
+def km(a_lat, a_lon, b_lat, b_lon):
+    """Great-circle distance, the plain way."""
+    p1, p2 = math.radians(a_lat), math.radians(b_lat)
+    dp, dl = p2 - p1, math.radians(b_lon - a_lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def test_each_indicator_equals_a_plain_computation(territory):
+    result = diagnostic("bassins-test", course_type="asl", radius_km=5)
+    areas = {a.code: a for a in result.areas}
+    for code, communes in ZONES.items():
+        real = [c for c in COURSES if c[0] in communes and not c[3]]
+        area = areas[code]
+        assert area.population == sum(POPULATION[c] for c in communes)
+        assert area.courses == len(real)
+        assert area.demo_courses == sum(1 for c in COURSES if c[0] in communes and c[3])
+        assert area.by_type == {t.value: sum(1 for c in real if c[1] == t) for t in {c[1] for c in real}}
+        assert area.per_thousand == round(1000 * len(real) / area.population, 3)
+    # Ranked by courses per 1,000 inhabitants, the least supplied first: B (1/60,000) before A (4/130,000).
+    assert [a.code for a in result.areas] == ["B", "A"] and [a.rank for a in result.areas] == [1, 2]
+    assert areas["A"].by_band == {"jusqu-a-a2": 1, "b1": 1, "b2-et-plus": 1, "non-precise": 1}
+    # Communes of the zoning with no real ASL within 5 km: the demo ASL of Sarcelles does not count.
+    asl = [commune(c[0]) for c in COURSES if c[1] == T.ASL and not c[3]]
+    plain = sorted(
+        code
+        for codes in ZONES.values()
+        for code in codes
+        if min(km(commune(code).latitude, commune(code).longitude, p.latitude + 0.001, p.longitude) for p in asl) > 5
+    )
+    assert sorted(c.code for c in result.without_offer) == plain == ["95585"]
+    assert areas["B"].without_offer == 1 and areas["A"].without_offer == 0
+
+
+def test_without_a_population_file_there_is_no_ratio_and_no_rank(territory):
+    NeedSource.objects.all().delete()
+    result = diagnostic("bassins-test")
+    assert {(a.population, a.per_thousand, a.rank) for a in result.areas} == {(None, None, None)}
+
+
+def test_the_page_the_downloads_and_the_api_give_the_same_figures(client, territory):
+    page = client.get("/territoires/", {"carte": "bassins-test", "type": "asl", "rayon": "5"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<svg" in html and "Bassin A" in html and "Besoin : Population, test, 2026, LO" in html
+    body = client.get("/territoires/classement/bassins-test.csv", {"type": "asl", "rayon": "5"})
+    rows = list(csv.reader(io.StringIO(body.content.decode("utf-8"))))
+    api = client.get("/api/v1/territories/indicators", {"zonage": "bassins-test", "type": "asl", "rayon": 5}).json()
+    keys = rows[0]
+    assert keys == [c["cle"] for c in api["colonnes"]]
+    assert [[str(v) if v is not None else "" for v in zone.values()] for zone in api["zones"]] == rows[1:]
+    xlsx_response = client.get("/territoires/classement/bassins-test.xlsx", {"type": "asl", "rayon": "5"})
+    xlsx = openpyxl.load_workbook(io.BytesIO(xlsx_response.content))
+    values = [list(r) for r in xlsx.active.iter_rows(min_row=2, values_only=True)]
+    assert [[("" if v is None else str(v)) for v in row] for row in values] == rows[1:]
+    # The page's table shows the same cells, in the same order.
+    for row in rows[1:]:
+        assert f">{row[2]}</a>" in html
+    assert api["cours_demonstration_laisses_de_cote"] == 1
+    assert client.get("/api/v1/territories/indicators", {"zonage": "inconnu"}).status_code == 422
+    assert client.get("/api/v1/territories/indicators", {"zonage": "bassins-test", "rayon": 500}).status_code == 422
+
+
+def test_a_zone_page_and_its_printed_sheet(client, territory, tmp_path):
+    pdf.require_tools()
+    page = client.get("/territoires/bassins-test/A/", {"type": "asl"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Bassin A" in html and "/?zone=bassins-test:A" in html
+    assert client.get("/territoires/bassins-test/Z/").status_code == 404
+    assert client.get("/territoires/inconnu/A/").status_code == 404
+    response = client.get("/territoires/bassins-test/B/fiche.pdf", {"type": "asl", "rayon": "5"})
+    assert response["Content-Type"] == "application/pdf"
+    path = tmp_path / "fiche.pdf"
+    path.write_bytes(response.content)
+    text = " ".join(pdf.text(path).split())
+    assert "Bassin B" in text and "60 000" in text.replace("\u202f", " ") and "Sarcelles" in text
+
+
+def test_the_qpv_filter_keeps_the_courses_in_or_near_a_quartier_prioritaire(client):
+    load_qpv(Path(settings.BASE_DIR) / "data" / "territories" / "qpv2024_idf_simplifie_jondari.json")
+    assert Qpv.objects.count() == 298
+    qpv = Qpv.objects.get(code__startswith="QN095", name__icontains="Lochères")
+    inside = shapely.point_on_surface(qpv.shape)
+    near = CourseFactory(place=PlaceFactory(latitude=inside.y, longitude=inside.x), name="Dans le quartier")
+    far = CourseFactory(place=PlaceFactory(latitude=inside.y + 0.05, longitude=inside.x), name="Loin")
+    found = {c["id"] for c in client.get("/api/v1/courses", {"qpv": 0, "taille": 50}).json()["results"]}
+    assert near.pk in found and far.pk not in found
+    assert client.get("/api/v1/courses", {"qpv": 5000}).status_code == 422
