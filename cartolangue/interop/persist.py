@@ -453,6 +453,7 @@ class Writer:
                 [],  # no field set by hand yet
                 ConfirmedBy.SOURCE,  # `verified_on` is the source's own date
                 None,  # places left: the providers' own figure
+                None,  # not a copy of another source's course until matching says so (cartolangue/dedup)
             )
             for r, course in created
         ]
@@ -611,6 +612,7 @@ COURSE_INSERT_COLUMNS = [
     "hand_edited_fields",
     "verified_by",
     "seats_left",
+    "duplicate_of",
 ]
 
 

@@ -29,6 +29,7 @@ HIDDEN_FIELDS = {
     "source_id",
     "verified_on",
     "verified_by",
+    "duplicate_of",  # set by the matching across sources, not by a person (cartolangue/dedup)
 }
 ACTIONS = {"+": gettext_lazy("ajout"), "~": gettext_lazy("modification"), "-": gettext_lazy("suppression")}
 

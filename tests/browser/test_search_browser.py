@@ -120,6 +120,9 @@ def test_keyboard_only(page, demo_site):
         "/confidentialite/",
         "/ar/confidentialite/",
         "/imprimer/flyer.pdf?commune=95585&langue=xx",
+        "/territoires/",
+        "/ar/territoires/?carte=departements&type=asl&rayon=5",
+        "/territoires/departements/95/?type=fle",
     ],
 )
 def test_no_axe_violations(page, demo_site, path):

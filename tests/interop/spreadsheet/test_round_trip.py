@@ -42,7 +42,9 @@ def _plain(instance, fields):
         value = getattr(instance, field.attname)
         if field.is_relation:
             related = getattr(instance, field.name)
-            if field.name == "commune":
+            if related is None:  # an empty link (a course that is no other source's copy)
+                value = None
+            elif field.name == "commune":
                 value = related.code_insee
             elif field.name == "certification":
                 value = related.code
