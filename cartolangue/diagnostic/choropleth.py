@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
+from django.utils.formats import number_format
 
 from cartolangue.diagnostic.figures import Area, Diagnostic
 from cartolangue.geo.models import Commune, Qpv
@@ -94,6 +95,6 @@ def map_layer(result: Diagnostic, legend_unit: str) -> MapLayer:
         zones.append((area, fill, [path_of[c] for c in area.communes if c in path_of]))
     legend, low = [], 0.0
     for fill, bound in zip(palette, bounds, strict=True):
-        legend.append((fill, f"{low:g} – {bound:g} {legend_unit}"))
+        legend.append((fill, f"{number_format(low)} – {number_format(bound)} {legend_unit}"))
         low = bound
     return MapLayer(width=WIDTH, height=height, zones=zones, legend=legend, qpvs=qpvs)
