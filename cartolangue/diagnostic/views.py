@@ -52,8 +52,18 @@ def _zone_context(request: HttpRequest, zoning: str, code: str) -> dict:
         "diagnostic": result,
         "area": area,
         "ranked": sum(1 for a in result.areas if a.rank is not None),
-        "types": [(t.label, area.by_type.get(t.value, 0)) for t in enums.CourseType],
-        "bands": [(label, area.by_band.get(key, 0)) for key, label, _levels in LEVEL_BANDS],
+        "supply_tables": [
+            (
+                _("L'offre par type de cours"),
+                _("Type"),
+                [(t.label, area.by_type.get(t.value, 0)) for t in enums.CourseType],
+            ),
+            (
+                _("L'offre par niveau visé"),
+                _("Niveau visé"),
+                [(label, area.by_band.get(key, 0)) for key, label, _levels in LEVEL_BANDS],
+            ),
+        ],
         "without_offer": [c for c in result.without_offer if c.area == area.code],
         "actor_kinds": [(ActorKind(kind).label, n) for kind, n in sorted(kinds.items())],
         "actors": actors.order_by("kind", "name")[:ACTORS_SHOWN],

@@ -3,17 +3,15 @@ association that accompanies refugees…), entered by a coordinator. Declared wi
 drop-down lists; read here on its own (`import_actors tableur FILE.xlsx`), since actors are not part of a
 provider's offer and the offer's reader (reader.py) leaves this sheet alone."""
 
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-import openpyxl
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cartolangue.interop.errors import ImportFileError
 from cartolangue.interop.spreadsheet.columns import REFERENTIALS, SEPARATOR, Column, Sheet, _numbered, normalise
-from cartolangue.interop.spreadsheet.reader import _check_zip
+from cartolangue.interop.spreadsheet.reader import open_workbook
 
 ACTORS = Sheet(
     "actors",
@@ -80,40 +78,27 @@ def read_actor_sheet(path: Path) -> Iterator:
     """The "Acteurs" sheet of a Carto-Langue workbook as ActorRecords, Rejected rows (located) and nothing else."""
     from cartolangue.actors.importers import ActorRecord, Rejected
 
-    _check_zip(path)  # the offer reader's guard: a workbook too large once unzipped is refused before reading
-    with warnings.catch_warnings(), path.open("rb") as handle:
-        warnings.simplefilter("ignore")
-        try:
-            wb = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-        except Exception as exc:  # whatever openpyxl trips on in a damaged or hostile file
+    with open_workbook(path) as wb:
+        ws = next((ws for ws in wb.worksheets if normalise(ws.title) == normalise(str(ACTORS.title))), None)
+        if ws is None:
             raise ImportFileError(
-                _("%(file)s : classeur illisible (%(error)s)") % {"file": path.name, "error": exc}
-            ) from exc
-        try:
-            ws = next((ws for ws in wb.worksheets if normalise(ws.title) == normalise(str(ACTORS.title))), None)
-            if ws is None:
-                raise ImportFileError(
-                    _("%(file)s : pas de feuille « %(sheet)s » dans ce classeur")
-                    % {"file": path.name, "sheet": ACTORS.title}
-                )
-            rows = ws.iter_rows(values_only=True)
-            header = [normalise(_text(v)) for v in next(rows, ())]
-            positions = _positions(header, path)
-            lists = {key: _labels(key) for key in ("actor_kind", "audience", "actor_scheme")}
-            for line, row in enumerate(rows, start=2):
-                values = {
-                    key: [_text(row[i]) if i < len(row) else "" for i in found] for key, found in positions.items()
-                }
-                if not any(v for vs in values.values() for v in vs):
-                    continue
-                where = _("%(file)s, feuille « %(sheet)s », ligne %(line)d") % {
-                    "file": path.name,
-                    "sheet": ws.title,
-                    "line": line,
-                }
-                yield _record(values, where, lists, ActorRecord, Rejected)
-        finally:
-            wb.close()
+                _("%(file)s : pas de feuille « %(sheet)s » dans ce classeur")
+                % {"file": path.name, "sheet": ACTORS.title}
+            )
+        rows = ws.iter_rows(values_only=True)
+        header = [normalise(_text(v)) for v in next(rows, ())]
+        positions = _positions(header, path)
+        lists = {key: _labels(key) for key in ("actor_kind", "audience", "actor_scheme")}
+        for line, row in enumerate(rows, start=2):
+            values = {key: [_text(row[i]) if i < len(row) else "" for i in found] for key, found in positions.items()}
+            if not any(v for vs in values.values() for v in vs):
+                continue
+            where = _("%(file)s, feuille « %(sheet)s », ligne %(line)d") % {
+                "file": path.name,
+                "sheet": ws.title,
+                "line": line,
+            }
+            yield _record(values, where, lists, ActorRecord, Rejected)
 
 
 def _positions(header: list[str], path: Path) -> dict[str, list[int]]:

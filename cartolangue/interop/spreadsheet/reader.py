@@ -18,12 +18,14 @@ exam sessions, likewise with their structure and place.
 """
 
 import codecs
+import contextlib
 import csv
 import datetime
 import io
 import re
 import warnings
 import zipfile
+from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -214,7 +216,10 @@ def _sheet_titles():
     return titles
 
 
-def _load_xlsx(path):
+@contextlib.contextmanager
+def open_workbook(path: Path) -> Iterator:
+    """The workbook at `path`, read-only, closed on leaving; a zip bomb or a file openpyxl cannot read is refused
+    with a located ImportFileError. Shared with the "Acteurs" sheet's reader (actor_sheet.py)."""
     _check_zip(path)
     # openpyxl warns about workbook features it drops (extensions, slicers…): none of them is read here.
     # The file is opened here, not by openpyxl, which leaves it open when it fails half-way.
@@ -228,9 +233,14 @@ def _load_xlsx(path):
                 % {"file": path.name, "error": str(exc) or type(exc).__name__}
             ) from exc
         try:
-            return _workbook_tables(wb, path)
+            yield wb
         finally:
             wb.close()
+
+
+def _load_xlsx(path):
+    with open_workbook(path) as wb:
+        return _workbook_tables(wb, path)
 
 
 def _workbook_tables(wb, path):
