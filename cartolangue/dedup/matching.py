@@ -11,7 +11,7 @@ docs/adr/0024-course-matching.md; the figures that justify them are in docs/benc
    level a title names counts as stated: "FLE – niveau B1"), two stated weekly timetables with no slot in
    common, two stated first sessions more than `MAX_SESSION_GAP_DAYS` apart, points more than `MAX_DISTANCE_M` apart.
 3. **Score** in [0, 1]: the weighted mean of the structure (same structure or SIRET: 1, else name
-   similarity), the title (rapidfuzz `token_set_ratio` of the folded titles), the place (1 up to 100 m, 0 from
+   similarity), the title (rapidfuzz, half partial and half whole, of the folded titles), the place (1 up to 100 m, 0 from
    `MAX_DISTANCE_M`), the timetable (overlap of the slots; unknown on one side: 0.5) and the level and type
    (stated and equal: 1, unknown on one side: 0.5, different: 0). The type is not a hard rule: a source
    without a type field (data·inclusion) has it guessed from the text, and the guess can miss ("CIR" in the
@@ -44,7 +44,10 @@ MIN_SLOT_OVERLAP = 0.5  # of the two stated timetables, in (weekday, part of the
 TIE = 0.05  # a rival candidate this close to a *same* pair makes it ambiguous
 UNKNOWN_TYPE = "autre"
 STRUCTURE_SCORER = fuzz.token_sort_ratio
-TITLE_SCORER = fuzz.partial_token_sort_ratio
+def TITLE_SCORER(a: str, b: str, **kwargs: object) -> float:  # noqa: N802 (a rapidfuzz scorer, by convention)
+    """Half partial (an abbreviated or truncated title still matches), half whole (an exact title beats a title
+    that only contains the other: "ASL découverte de la ville" over "Atelier sociolinguistique")."""
+    return (fuzz.partial_token_sort_ratio(a, b, **kwargs) + fuzz.token_sort_ratio(a, b, **kwargs)) / 2
 WEIGHTS = {"structure": 0.3, "title": 0.25, "place": 0.15, "slots": 0.1, "level": 0.1, "type": 0.1}
 
 

@@ -23,13 +23,15 @@ class Choice:
     course_type: str | None
     radius_km: float
     errors: list[ParamError] = field(default_factory=list)
+    zonings: list[tuple[str, str]] = field(default_factory=list)  # every zoning offered, (slug, name)
 
 
 def read_choice(params: QueryDict) -> Choice:
     """The choices of the query string; an unknown value is named in `errors` and the default is used."""
-    known = [slug for slug, _name in zonings()]
+    offered = zonings()
+    known = [slug for slug, _name in offered]
     default = PREFERRED_ZONING if PREFERRED_ZONING in known else known[0]
-    choice = Choice(default, None, DEFAULT_RADIUS_KM)
+    choice = Choice(default, None, DEFAULT_RADIUS_KM, zonings=offered)
     zoning = params.get("carte")
     if zoning in known:
         choice.zoning = zoning
@@ -76,7 +78,7 @@ def diagnostic_context(choice: Choice) -> dict[str, Any]:
         "columns": columns,
         "rows": rows,
         "map": map_layer(result, _("cours / 1 000 hab.")),
-        "zoning_choices": zonings(),
+        "zoning_choices": choice.zonings,
         "type_choices": enums.CourseType.choices,
         "choice": choice,
         "population_source": next((n for n in result.needs if n.key == "population"), None),

@@ -96,9 +96,9 @@ def zonings() -> list[tuple[str, str]]:
     ]
 
 
-def _areas(zoning: str) -> tuple[str, dict[int, str], dict[str, Area]] | None:
-    """(name, commune id → area code, area code → Area) of a zoning; None when it does not exist."""
-    communes = Commune.objects.values_list("pk", "code_insee", "name", "departement__code", "departement__name")
+def _areas(zoning: str, communes: list[tuple]) -> tuple[str, dict[int, str], dict[str, Area]] | None:
+    """(name, commune id → area code, area code → Area) of a zoning; None when it does not exist. `communes`:
+    (id, INSEE code, name, département code, département name) of every commune."""
     areas: dict[str, Area] = {}
     area_of: dict[int, str] = {}
     if zoning == "departements":
@@ -167,7 +167,12 @@ def diagnostic(
 ) -> Diagnostic | None:
     """The figures of every zone of `zoning`; None for an unknown zoning. `query`: the search's filters (every
     course when None); `course_type`: the type whose access is measured (any type when None)."""
-    cut = _areas(zoning)
+    communes = list(
+        Commune.objects.values_list(
+            "pk", "code_insee", "name", "population", "latitude", "longitude", "departement__code", "departement__name"
+        )
+    )
+    cut = _areas(zoning, [(c[0], c[1], c[2], c[6], c[7]) for c in communes])
     if cut is None:
         return None
     zoning_name, area_of, areas = cut
@@ -175,9 +180,9 @@ def diagnostic(
     rows = course_index().matching_rows(query or CourseQuery(), today=today)
     types = _type_codes()
     demo = rows["demo"]
-    population_known = NeedSource.objects.filter(key="population").exists()
-    communes = list(Commune.objects.values_list("pk", "code_insee", "name", "population", "latitude", "longitude"))
-    population = {pk: pop for pk, _c, _n, pop, _la, _lo in communes}
+    needs = list(NeedSource.objects.order_by("key"))
+    population_known = any(need.key == "population" for need in needs)
+    population = {c[0]: c[3] for c in communes}
 
     # Sums by zone, vectorised: each course's zone position (-1: a commune outside the zoning), then counts.
     codes = list(areas)
@@ -214,7 +219,7 @@ def diagnostic(
         rows["longitude"][chosen],
     )
     without = []
-    for (pk, code, name, pop, _lat, _lon), km in zip(communes, distances.tolist(), strict=True):
+    for (pk, code, name, pop, *_rest), km in zip(communes, distances.tolist(), strict=True):
         if km > radius_km and pk in area_of:
             areas[area_of[pk]].without_offer += 1
             without.append(CommuneAccess(pk, code, name, pop, area_of[pk], None if km == float("inf") else km))
@@ -233,7 +238,7 @@ def diagnostic(
         radius_km=radius_km,
         areas=sorted(areas.values(), key=lambda a: (a.rank or len(areas) + 1, a.code)),
         without_offer=without,
-        needs=list(NeedSource.objects.order_by("key")),
+        needs=needs,
         demo_courses=int(np.count_nonzero(demo)),
     )
 

@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from cartolangue.geo.models import Commune, CommuneAlias, Departement, Epci, PostCode, Zone, ZoneMembership, Zoning
+from cartolangue.geo.models import (
+    Commune,
+    CommuneAlias,
+    Departement,
+    Epci,
+    NeedSource,
+    PostCode,
+    Qpv,
+    Zone,
+    ZoneMembership,
+    Zoning,
+)
 
 
 @admin.register(Departement)
@@ -69,3 +80,15 @@ class PostCodeAdmin(admin.ModelAdmin):
     search_fields = ["code", "commune__name"]
     list_select_related = ["commune"]
     raw_id_fields = ["commune"]
+
+
+@admin.register(Qpv)
+class QpvAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "commune_name"]
+    search_fields = ["code", "name", "commune_name"]
+
+
+@admin.register(NeedSource)
+class NeedSourceAdmin(admin.ModelAdmin):
+    list_display = ["key", "label", "source", "year", "licence", "loaded_at"]
+    search_fields = ["key", "label", "source"]

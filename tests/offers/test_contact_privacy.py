@@ -12,7 +12,7 @@ from cartolangue.flyers.content import course_item
 from cartolangue.interop.lheo.writer import write_lheo
 from cartolangue.offers import enums
 from cartolangue.offers.models import Course
-from tests.factories import CourseFactory, StructureFactory
+from tests.factories import CourseFactory, PlaceFactory, StructureFactory
 from tests.interop.lheo.test_lheo_import import formation, lheo_file, run
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +23,12 @@ STRUCTURE_PHONE, STRUCTURE_EMAIL = "01 34 12 34 56", "accueil@lire-ensemble.exam
 
 def _course(**fields):
     structure = StructureFactory(name="Lire Ensemble", phone=STRUCTURE_PHONE, email=STRUCTURE_EMAIL)
+    # A fixed address: Faker's random street names include "Diallo", which the checks below look for.
+    place = PlaceFactory(structure=structure, address="12 rue de la Gare")
     name, phone, email = PERSON
-    return CourseFactory(structure=structure, contact_name=name, contact_phone=phone, contact_email=email, **fields)
+    return CourseFactory(
+        structure=structure, place=place, contact_name=name, contact_phone=phone, contact_email=email, **fields
+    )
 
 
 def _assert_no_person(text):

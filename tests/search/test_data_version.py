@@ -175,7 +175,8 @@ def _assert_every_trigger_is_there():
     watched = dict(watch.watched_tables(apps))
     assert "offers_course_certifications" in watched and "geo_zonemembership" in watched
     assert "actors_actor" in watched and "actors_actor_covered_communes" in watched  # the directory's search
-    assert len(watched) == 18
+    assert "geo_qpv" in watched  # the QPV filter
+    assert len(watched) == 19
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_dv_%'")

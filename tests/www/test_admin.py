@@ -24,7 +24,7 @@ def test_every_model_has_a_working_admin_with_search(admin_client):
     Actor.objects.create(
         source="s", source_id="1", kind="ofii", name="Ofii", commune=course.place.commune, latitude=49, longitude=2
     )
-    apps_with_admin = ("geo", "offers", "accounts", "moderation", "upkeep", "sources", "actors")
+    apps_with_admin = ("geo", "offers", "accounts", "moderation", "upkeep", "sources", "actors", "dedup")
     ours = [m for m in admin.site._registry if m._meta.app_label in apps_with_admin]
     inline_only = {
         "courseaudience",
