@@ -4,16 +4,19 @@ A pure function over plain records (`Offer`), so that the same code runs on the 
 labelled evaluation set (evaluation.py, `bench/dedup.py`). The thresholds and weights are decided in
 docs/adr/0024-course-matching.md; the figures that justify them are in docs/bench/.
 
-1. **Blocking**: only courses of two different sources are compared, when held at the same commune (a course and
-   its copy name the same address, even spelled otherwise) or given by the same structure (merged by SIRET at
-   import: a copy placed elsewhere for want of coordinates is still found).
+1. **Blocking**: only courses of two different sources are compared, when held in the same commune within
+   `MAX_DISTANCE_M` (cells of that size and their neighbours: a course and its copy name the same address, even
+   spelled otherwise) or given by the same structure (merged by SIRET at import: a copy placed elsewhere for want
+   of coordinates, or a remote course, is still found).
 2. **Incompatible** pairs are *different* whatever else they share: two stated target levels that differ (a
    level a title names counts as stated: "FLE – niveau B1"), two stated weekly timetables with no slot in
-   common, two stated first sessions more than `MAX_SESSION_GAP_DAYS` apart, points more than `MAX_DISTANCE_M` apart.
+   common, two stated first sessions more than `MAX_SESSION_GAP_DAYS` apart, points more than `MAX_DISTANCE_M`
+   apart.
 3. **Score** in [0, 1]: the weighted mean of the structure (same structure or SIRET: 1, else name
-   similarity), the title (rapidfuzz, half partial and half whole, of the folded titles), the place (1 up to 100 m, 0 from
-   `MAX_DISTANCE_M`), the timetable (overlap of the slots; unknown on one side: 0.5) and the level and type
-   (stated and equal: 1, unknown on one side: 0.5, different: 0). The type is not a hard rule: a source
+   similarity), the title (rapidfuzz, half partial and half whole, of the folded titles: an exact title beats
+   one that only contains it), the place (1 up to 100 m, 0 from `MAX_DISTANCE_M`), the timetable (overlap of
+   the slots; unknown on one side: 0.5) and the level and type (stated and equal: 1, unknown on one side: 0.5,
+   different: 0). The type is not a hard rule: a source
    without a type field (data·inclusion) has it guessed from the text, and the guess can miss ("CIR" in the
    description of a test preparation).
 4. **Verdict**: *same* from `SAME_FROM`, *maybe* from `MAYBE_FROM`, else *different*. One course is one offer in
@@ -31,6 +34,7 @@ from datetime import date
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from cartolangue.geo.distance import project
 from cartolangue.offers.enums import CecrlLevel
 from cartolangue.text import fold
 
@@ -44,10 +48,6 @@ MIN_SLOT_OVERLAP = 0.5  # of the two stated timetables, in (weekday, part of the
 TIE = 0.05  # a rival candidate this close to a *same* pair makes it ambiguous
 UNKNOWN_TYPE = "autre"
 STRUCTURE_SCORER = fuzz.token_sort_ratio
-def TITLE_SCORER(a: str, b: str, **kwargs: object) -> float:  # noqa: N802 (a rapidfuzz scorer, by convention)
-    """Half partial (an abbreviated or truncated title still matches), half whole (an exact title beats a title
-    that only contains the other: "ASL découverte de la ville" over "Atelier sociolinguistique")."""
-    return (fuzz.partial_token_sort_ratio(a, b, **kwargs) + fuzz.token_sort_ratio(a, b, **kwargs)) / 2
 WEIGHTS = {"structure": 0.3, "title": 0.25, "place": 0.15, "slots": 0.1, "level": 0.1, "type": 0.1}
 
 
@@ -168,24 +168,45 @@ def verdict_of(score: float) -> str:
     return SAME if score >= SAME_FROM else MAYBE if score >= MAYBE_FROM else DIFFERENT
 
 
+CELL_METRES = MAX_DISTANCE_M  # a point's cell and the 8 around it hold every point within MAX_DISTANCE_M
+FORWARD = ((1, -1), (1, 0), (1, 1), (0, 1))  # half of the 8 around a cell: each pair of cells is seen once
+
+
 def match_offers(offers: Iterable[Offer], *, keep_different: bool = False) -> list[Pair]:
     """The candidate pairs of courses of different sources and their verdicts; *different* pairs only when
     `keep_different` (the evaluation counts them; the store does not keep them)."""
-    blocks: dict[tuple[str, object], dict[str, list[Offer]]] = defaultdict(lambda: defaultdict(list))
-    offers_by_id: dict[int, Offer] = {}
-    for offer in offers:
-        offers_by_id[offer.id] = offer
-        blocks[("commune", offer.commune)][offer.source].append(offer)
+    offers = list(offers)
+    plane = project(np.array([o.longitude for o in offers]), np.array([o.latitude for o in offers]))
+    cells: dict[tuple[int, int, int], dict[str, list[Offer]]] = defaultdict(lambda: defaultdict(list))
+    structures: dict[int, dict[str, list[Offer]]] = defaultdict(lambda: defaultdict(list))
+    for offer, (x, y) in zip(offers, (plane // CELL_METRES).astype(np.int64).tolist(), strict=True):
+        if not offer.approximate:  # a commune's centre or a remote course's address: by its structure only
+            cells[(offer.commune, x, y)][offer.source].append(offer)
         if offer.structure is not None:
-            blocks[("structure", offer.structure)][offer.source].append(offer)
+            structures[offer.structure][offer.source].append(offer)
     found: dict[tuple[int, int], Pair] = {}
-    for by_source in blocks.values():
-        sources = sorted(by_source)
-        for i, left_source in enumerate(sources):
-            for right_source in sources[i + 1 :]:
-                for pair in _block_pairs(by_source[left_source], by_source[right_source], keep_different):
-                    found.setdefault((pair.first, pair.second), pair)
-    settled = _one_to_one(list(found.values()), offers_by_id)
+
+    def compare(here: dict[str, list[Offer]], there: dict[str, list[Offer]]) -> None:
+        for left_source, left in here.items():
+            for right_source, right in there.items():
+                if left_source < right_source:  # each pair of sources once, in one order
+                    for pair in _block_pairs(left, right, keep_different):
+                        found.setdefault((pair.first, pair.second), pair)
+
+    for (commune, x, y), here in cells.items():
+        # The cell's courses against each other, then against the cells after it (both ways round: either source
+        # may be in either cell).
+        compare(here, here)
+        ahead: dict[str, list[Offer]] = defaultdict(list)
+        for dx, dy in FORWARD:
+            for source, listed in cells.get((commune, x + dx, y + dy), {}).items():
+                ahead[source] += listed
+        if ahead:
+            compare(here, ahead)
+            compare(ahead, here)
+    for by_source in structures.values():
+        compare(by_source, by_source)
+    settled = _one_to_one(list(found.values()), {offer.id: offer for offer in offers})
     return settled if keep_different else [pair for pair in settled if pair.verdict != DIFFERENT]
 
 
@@ -209,6 +230,36 @@ def _candidates(left: list[Offer], right: list[Offer]) -> np.ndarray:
     return np.argwhere(levels & near)
 
 
+def _pair_similarities(left: list[Offer], right: list[Offer], pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(title, structure) similarity in [0, 1] of each pair (i, j), from rapidfuzz's native scorers run on
+    the pairs alone (`cpdist`). Title: half partial, half whole (an exact title beats one that only contains
+    it); structure: 1 for the same structure or SIRET."""
+    a = [left[i] for i in pairs[:, 0]]
+    b = [right[j] for j in pairs[:, 1]]
+    a_titles, b_titles = [_folded(o.title) for o in a], [_folded(o.title) for o in b]
+    titles = (
+        process.cpdist(a_titles, b_titles, scorer=fuzz.partial_token_sort_ratio)
+        + process.cpdist(a_titles, b_titles, scorer=fuzz.token_sort_ratio)
+    ) / 200
+    names = (
+        process.cpdist(
+            [_folded(o.structure_name) for o in a],
+            [_folded(o.structure_name) for o in b],
+            scorer=STRUCTURE_SCORER,
+            workers=-1,
+        )
+        / 100
+    )
+    same = np.array(
+        [
+            (x.structure is not None and x.structure == y.structure) or bool(x.siret and x.siret == y.siret)
+            for x, y in zip(a, b, strict=True)
+        ],
+        dtype=bool,
+    )
+    return titles, np.where(same, 1.0, names)
+
+
 def _block_pairs(left: list[Offer], right: list[Offer], keep_different: bool) -> list[Pair]:
     candidates = _candidates(left, right)
     out = []
@@ -222,26 +273,18 @@ def _block_pairs(left: list[Offer], right: list[Offer], keep_different: bool) ->
         ]
     if not len(candidates):
         return out
-    rows, cols = sorted(set(candidates[:, 0].tolist())), sorted(set(candidates[:, 1].tolist()))
-    row_at, col_at = {r: k for k, r in enumerate(rows)}, {c: k for k, c in enumerate(cols)}
-    titles = process.cdist(
-        [_folded(left[r].title) for r in rows], [_folded(right[c].title) for c in cols], scorer=TITLE_SCORER
-    )
-    names = process.cdist(
-        [_folded(left[r].structure_name) for r in rows],
-        [_folded(right[c].structure_name) for c in cols],
-        scorer=STRUCTURE_SCORER,
-    )
-    for i, j in candidates.tolist():
+    titles, names = _pair_similarities(left, right, candidates)
+    # Only the pairs whose score could still reach *maybe* with every other feature at its best go on.
+    rest = sum(weight for name, weight in WEIGHTS.items() if name not in ("structure", "title"))
+    hopeful = WEIGHTS["structure"] * names + WEIGHTS["title"] * titles + rest >= MAYBE_FROM
+    for (i, j), title, name, keep in zip(candidates.tolist(), titles.tolist(), names.tolist(), hopeful, strict=True):
         a, b = left[i], right[j]
         metres = _metres(a, b)
-        if incompatible(a, b, metres):
+        if not keep or incompatible(a, b, metres):
             if keep_different:
                 out.append(Pair(min(a.id, b.id), max(a.id, b.id), 0.0, DIFFERENT, {}))
             continue
-        values = features(
-            a, b, metres, float(titles[row_at[i], col_at[j]]) / 100, float(names[row_at[i], col_at[j]]) / 100
-        )
+        values = features(a, b, metres, title, name)
         score = round(score_of(values), 4)
         verdict = verdict_of(score)
         if verdict != DIFFERENT or keep_different:

@@ -9,8 +9,8 @@ import shapely
 from django.utils.formats import number_format
 
 from cartolangue.diagnostic.figures import Area, Diagnostic
+from cartolangue.geo.distance import project
 from cartolangue.geo.models import Commune, Qpv
-from cartolangue.geo.qpv import project
 from cartolangue.search.version import memo_by_version
 
 WIDTH = 640  # SVG user units across; the height follows the territory's shape

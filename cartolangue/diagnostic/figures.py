@@ -17,8 +17,8 @@ import shapely
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cartolangue.geo.distance import project
 from cartolangue.geo.models import Commune, NeedSource, Zone, ZoneMembership, Zoning
-from cartolangue.geo.qpv import project
 from cartolangue.offers import enums
 from cartolangue.search.live import course_index
 from cartolangue.search.params import CourseQuery

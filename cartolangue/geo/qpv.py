@@ -2,20 +2,11 @@
 de N m" and the diagnostic. Points and contours are projected to a plane tangent to Île-de-France (about 1 %
 error across the region, under the contours' own 50 m simplification)."""
 
-import math
-
 import numpy as np
 import shapely
 
+from cartolangue.geo.distance import METRES_PER_DEGREE, project
 from cartolangue.geo.models import Qpv
-
-REFERENCE_LATITUDE = 48.8
-METRES_PER_DEGREE = np.array([111_320.0 * math.cos(math.radians(REFERENCE_LATITUDE)), 110_574.0])
-
-
-def project(longitude: np.ndarray, latitude: np.ndarray) -> np.ndarray:
-    """(n, 2) plane coordinates in metres."""
-    return np.column_stack([longitude, latitude]) * METRES_PER_DEGREE
 
 
 def qpv_tree() -> tuple[shapely.STRtree, list[str]] | None:
