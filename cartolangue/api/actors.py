@@ -1,5 +1,6 @@
 """The support actors' endpoints (issue #22): `/api/v1/actors` (the "Se faire accompagner" tab's search, same
-parameters, same engine: search/actors.py), `/api/v1/actors.geojson` and `/api/v1/actors/{id}`."""
+parameters, same engine: search/actors.py), `/api/v1/actors.geojson`, `/api/v1/actors/{id}`, and their
+published data·inclusion files."""
 
 import math
 
@@ -11,7 +12,19 @@ from ninja import Field, Query, Schema
 from cartolangue.actors.enums import ActorKind, Scheme
 from cartolangue.actors.models import Actor
 from cartolangue.api.schemas import CommuneOut, FacetValueOut, Label, _filters_schema
-from cartolangue.api.v1 import ERRORS, MAP_LIMIT, NOT_FOUND, _last_modified, _point, api
+from cartolangue.api.v1 import (
+    DEMO_DESCRIPTION,
+    DOWNLOAD_ERRORS,
+    ERRORS,
+    MAP_LIMIT,
+    NOT_FOUND,
+    _content,
+    _di_list,
+    _last_modified,
+    _point,
+    _published,
+    api,
+)
 from cartolangue.geo.loading import departement_of
 from cartolangue.offers.enums import Audience
 from cartolangue.search.actors import actor_matches, actors_of
@@ -138,3 +151,31 @@ def actors_geojson(request, filters: Query[ActorFilters]):
 )
 def get_actor(request, actor_id: int):
     return actor_out(get_object_or_404(Actor.objects.select_related("commune"), pk=actor_id))
+
+
+@api.get(
+    "/exports/data-inclusion/acteurs/structures.json",
+    response=DOWNLOAD_ERRORS,
+    summary=str(_("data·inclusion : acteurs de l'accompagnement (structures)")),
+    tags=["exports"],
+    openapi_extra=_content("application/json", _di_list("source", "id", "nom", "date_maj")),
+)
+def data_inclusion_actor_structures(request, demonstration: bool = Query(False, description=DEMO_DESCRIPTION)):
+    """Les acteurs de l'accompagnement (Missions Locales, France Travail, France Services, SIAE…) au schéma
+    data·inclusion v1, une structure par acteur."""
+    return _published(request, "data-inclusion/acteurs/structures.json", demonstration=demonstration)
+
+
+@api.get(
+    "/exports/data-inclusion/acteurs/services.json",
+    response=DOWNLOAD_ERRORS,
+    summary=str(_("data·inclusion : acteurs de l'accompagnement (services)")),
+    tags=["exports"],
+    openapi_extra=_content(
+        "application/json", _di_list("source", "structure_id", "id", "nom", "description", "date_maj")
+    ),
+)
+def data_inclusion_actor_services(request, demonstration: bool = Query(False, description=DEMO_DESCRIPTION)):
+    """Un service par dispositif d'un acteur qui a une thématique data·inclusion (CEJ, PLIE, accès aux droits,
+    aide aux démarches en ligne…) ; la correspondance est dans docs/data-inclusion-acteurs.md."""
+    return _published(request, "data-inclusion/acteurs/services.json", demonstration=demonstration)

