@@ -13,8 +13,9 @@ from cartolangue.geo.distance import project
 from cartolangue.geo.models import Commune, Qpv
 from cartolangue.search.version import memo_by_version
 
-WIDTH = 640  # SVG user units across; the height follows the territory's shape
-SIMPLIFY_METRES = 150  # a commune's outline at this scale: 1 unit is about 250 m
+WIDTH = 640  # the map's width on the page (CSS pixels); the height follows the territory's shape
+UNITS_PER_PIXEL = 4  # SVG coordinates are whole units, a quarter of a pixel (about 60 m across the region)
+SIMPLIFY_METRES = 200  # a commune's outline at this scale: under one pixel (about 250 m) on the page
 # Sequential classes, light to dark (ColorBrewer "Blues", 5 classes); colour-blind safe, readable in grey.
 PALETTE = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 NO_DATA = "#d9d9d9"
@@ -41,7 +42,14 @@ def _projected(wkbs: list[bytes]) -> list:
     return [shapely.simplify(g, SIMPLIFY_METRES, preserve_topology=True) for g in projected]
 
 
+def _numbers(values: list[int]) -> str:
+    """Integers as SVG path data: a minus sign separates two numbers as well as a space does."""
+    return "".join(f"{v}" if i == 0 or v < 0 else f" {v}" for i, v in enumerate(values))
+
+
 def _path(geometry, minx: float, maxy: float, scale: float) -> str:
+    """A geometry's rings as SVG path data: whole units, each point relative to the one before ("l"), points
+    that round onto the previous one left out. About a fifth of the size of absolute decimal coordinates."""
     rings = []
     polygons = geometry.geoms if hasattr(geometry, "geoms") else [geometry]
     for polygon in polygons:
@@ -49,9 +57,12 @@ def _path(geometry, minx: float, maxy: float, scale: float) -> str:
             continue
         for ring in (polygon.exterior, *polygon.interiors):
             xy = np.asarray(ring.coords)
-            x = (xy[:, 0] - minx) * scale
-            y = (maxy - xy[:, 1]) * scale
-            rings.append("M" + "L".join(f"{a:.1f} {b:.1f}" for a, b in zip(x, y, strict=True)) + "Z")
+            points = np.rint(np.column_stack(((xy[:, 0] - minx) * scale, (maxy - xy[:, 1]) * scale))).astype(int)
+            steps = np.diff(points, axis=0)
+            steps = steps[np.any(steps != 0, axis=1)][:-1]  # the last step returns to the start: "z" draws it
+            if len(steps) < 2:
+                continue  # smaller than a unit: nothing to see
+            rings.append(f"M{_numbers(points[0].tolist())}l{_numbers(steps.ravel().tolist())}z")
     return "".join(rings)
 
 
@@ -59,7 +70,7 @@ def _shapes() -> tuple[list[Shape], int, list[str]]:
     rows = list(Commune.objects.values_list("pk", "geometry"))
     projected = _projected([wkb for _pk, wkb in rows])
     minx, miny, maxx, maxy = shapely.total_bounds(projected)
-    scale = WIDTH / (maxx - minx)
+    scale = WIDTH * UNITS_PER_PIXEL / (maxx - minx)
     height = int(np.ceil((maxy - miny) * scale))
     shapes = [Shape(pk, _path(g, minx, maxy, scale)) for (pk, _wkb), g in zip(rows, projected, strict=True)]
     qpvs = [_path(g, minx, maxy, scale) for g in _projected(list(Qpv.objects.values_list("geometry", flat=True)))]
@@ -97,4 +108,4 @@ def map_layer(result: Diagnostic, legend_unit: str) -> MapLayer:
     for fill, bound in zip(palette, bounds, strict=True):
         legend.append((fill, f"{number_format(low)} – {number_format(bound)} {legend_unit}"))
         low = bound
-    return MapLayer(width=WIDTH, height=height, zones=zones, legend=legend, qpvs=qpvs)
+    return MapLayer(width=WIDTH * UNITS_PER_PIXEL, height=height, zones=zones, legend=legend, qpvs=qpvs)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from cartolangue.geo.distance import project
 from cartolangue.geo.models import Commune, NeedSource, Zone, ZoneMembership, Zoning
 from cartolangue.offers import enums
+from cartolangue.search.exams import exam_table
 from cartolangue.search.live import course_index
 from cartolangue.search.params import CourseQuery
 
@@ -53,7 +54,17 @@ class Area:
     demo_courses: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
     by_band: dict[str, int] = field(default_factory=dict)
+    seats: int = 0  # places of the sessions not over, where the source gives their number
+    courses_without_seats: int = 0  # real courses whose sessions give no number of places
+    weekly_hours: float | int = 0  # Σ hours per week, where the source gives them
+    courses_without_hours: int = 0
+    with_childcare: int = 0
+    with_evening: int = 0  # courses meeting after 6 p.m. on a weekday (the search's "soir" slot)
+    exam_sessions: int = 0  # upcoming real exam sessions (DELF, DCL, TCF, TEF…) in the zone
+    demo_exam_sessions: int = 0
     without_offer: int = 0  # communes with no course of the chosen type within the radius
+    without_childcare: int = 0  # … with no such course with childcare within the radius
+    without_evening: int = 0  # … with no such course in the evening within the radius
     rank: int | None = None
 
     @property
@@ -70,6 +81,8 @@ class CommuneAccess:
     population: int | None
     area: str
     nearest_km: float | None  # to the nearest real course of the chosen type (None: there is none)
+    nearest_childcare_km: float | None = None  # … of those with childcare
+    nearest_evening_km: float | None = None  # … of those meeting in the evening
 
 
 @dataclass
@@ -79,9 +92,11 @@ class Diagnostic:
     course_type: str | None
     radius_km: float
     areas: list[Area]
-    without_offer: list[CommuneAccess]  # ordered by population, largest first
+    access: list[CommuneAccess]  # every commune of the zoning, by population, largest first
+    without_offer: list[CommuneAccess]  # those with no course of the chosen type within the radius
     needs: list[NeedSource]
     demo_courses: int
+    demo_exam_sessions: int = 0
 
 
 def zonings() -> list[tuple[str, str]]:
@@ -140,6 +155,12 @@ def _band_of(targets: np.ndarray) -> np.ndarray:
     for position, (_key, _label, levels) in enumerate(LEVEL_BANDS[:-1]):
         out[np.isin(targets, [int(level) for level in levels])] = position
     return out
+
+
+def _hours(total: float) -> float | int:
+    """Weekly hours to a tenth; a whole number as an int, so that CSV, XLSX and JSON write it alike."""
+    hours = round(float(total), 1)
+    return int(hours) if hours.is_integer() else hours
 
 
 def nearest_km(
@@ -202,9 +223,27 @@ def diagnostic(
     type_position = np.clip(rows["type"][kept].astype(np.int64), 0, n_types - 1)
     by_type = np.bincount(zone[kept] * n_types + type_position, minlength=n_zones * n_types).reshape(n_zones, n_types)
     by_band = np.bincount(zone[kept] * n_bands + bands[kept], minlength=n_zones * n_bands).reshape(n_zones, n_bands)
+    zone_real = zone[kept]
+    hours, seats = rows["hours"][kept], rows["seats"][kept]
+    known_hours, known_seats = ~np.isnan(hours), seats >= 0
+    sums = {
+        "seats": np.bincount(zone_real[known_seats], weights=seats[known_seats], minlength=n_zones),
+        "courses_without_seats": np.bincount(zone_real[~known_seats], minlength=n_zones),
+        "weekly_hours": np.bincount(zone_real[known_hours], weights=hours[known_hours], minlength=n_zones),
+        "courses_without_hours": np.bincount(zone_real[~known_hours], minlength=n_zones),
+        "with_childcare": np.bincount(zone_real[rows["childcare"][kept]], minlength=n_zones),
+        "with_evening": np.bincount(zone_real[rows["evening"][kept]], minlength=n_zones),
+    }
+    exams = exam_table()
+    upcoming = (exams.date >= today.toordinal()) & (exams.commune >= 0) & (exams.commune < top)
+    exam_zone = np.where(upcoming, zone_of_commune[np.where(upcoming, exams.commune, 0)], -1)
+    sums["exam_sessions"] = np.bincount(exam_zone[(exam_zone >= 0) & ~exams.demo], minlength=n_zones)
+    sums["demo_exam_sessions"] = np.bincount(exam_zone[(exam_zone >= 0) & exams.demo], minlength=n_zones)
     for position, code in enumerate(codes):
         area = areas[code]
         area.courses, area.demo_courses = int(courses[position]), int(demo_courses[position])
+        for name, values in sums.items():
+            setattr(area, name, _hours(values[position]) if name == "weekly_hours" else int(values[position]))
         area.by_type = {types[t]: int(n) for t, n in enumerate(by_type[position]) if n}
         area.by_band = {LEVEL_BANDS[b][0]: int(n) for b, n in enumerate(by_band[position]) if n}
     for area in areas.values():
@@ -212,18 +251,23 @@ def diagnostic(
             area.population = sum(population.get(pk) or 0 for pk in area.communes)
 
     chosen = real if course_type is None else real & (rows["type"] == types.index(course_type))
-    distances = nearest_km(
-        np.array([c[4] for c in communes]),
-        np.array([c[5] for c in communes]),
-        rows["latitude"][chosen],
-        rows["longitude"][chosen],
-    )
-    without = []
-    for (pk, code, name, pop, *_rest), km in zip(communes, distances.tolist(), strict=True):
-        if km > radius_km and pk in area_of:
-            areas[area_of[pk]].without_offer += 1
-            without.append(CommuneAccess(pk, code, name, pop, area_of[pk], None if km == float("inf") else km))
-    without.sort(key=lambda c: (-(c.population or 0), c.code))
+    centres = np.array([c[4] for c in communes]), np.array([c[5] for c in communes])
+    distances = [
+        nearest_km(*centres, rows["latitude"][subset], rows["longitude"][subset]).tolist()
+        for subset in (chosen, chosen & rows["childcare"], chosen & rows["evening"])
+    ]
+    access = []
+    for (pk, code, name, pop, *_rest), km, childcare_km, evening_km in zip(communes, *distances, strict=True):
+        if pk not in area_of:
+            continue
+        area = areas[area_of[pk]]
+        area.without_offer += km > radius_km
+        area.without_childcare += childcare_km > radius_km
+        area.without_evening += evening_km > radius_km
+        found = [None if d == float("inf") else d for d in (km, childcare_km, evening_km)]
+        access.append(CommuneAccess(pk, code, name, pop, area_of[pk], *found))
+    access.sort(key=lambda c: (-(c.population or 0), c.code))
+    without = [c for c in access if c.nearest_km is None or c.nearest_km > radius_km]
 
     ranked = sorted(
         (a for a in areas.values() if a.per_thousand is not None),
@@ -237,9 +281,11 @@ def diagnostic(
         course_type=course_type,
         radius_km=radius_km,
         areas=sorted(areas.values(), key=lambda a: (a.rank or len(areas) + 1, a.code)),
+        access=access,
         without_offer=without,
         needs=needs,
         demo_courses=int(np.count_nonzero(demo)),
+        demo_exam_sessions=sum(area.demo_exam_sessions for area in areas.values()),
     )
 
 

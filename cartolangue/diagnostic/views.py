@@ -18,7 +18,7 @@ from cartolangue.actors.enums import ActorKind
 from cartolangue.actors.models import Actor
 from cartolangue.diagnostic.context import choice_query, read_choice
 from cartolangue.diagnostic.figures import LEVEL_BANDS, diagnostic
-from cartolangue.diagnostic.tables import ranking_rows
+from cartolangue.diagnostic.tables import TABLES
 from cartolangue.flyers.limits import render_slot
 from cartolangue.flyers.render import render_pdf
 from cartolangue.interop.formulas import neutralise_formula
@@ -65,6 +65,7 @@ def _zone_context(request: HttpRequest, zoning: str, code: str) -> dict:
             ),
         ],
         "without_offer": [c for c in result.without_offer if c.area == area.code],
+        "access": [c for c in result.access if c.area == area.code],
         "actor_kinds": [(ActorKind(kind).label, n) for kind, n in sorted(kinds.items())],
         "actors": actors.order_by("kind", "name")[:ACTORS_SHOWN],
         "actor_count": sum(kinds.values()),
@@ -107,13 +108,16 @@ def _csv_cell(value: object) -> str:
 
 @require_safe
 @transaction.non_atomic_requests
-def ranking(request: HttpRequest, zoning: str, extension: str) -> HttpResponse:
+def download(request: HttpRequest, zoning: str, extension: str, table: str) -> HttpResponse:
+    """A table of the diagnostic (diagnostic/tables.py) as CSV (keys as header) or XLSX (labels as header)."""
     choice = read_choice(request.GET)
-    result = diagnostic(zoning, course_type=choice.course_type, radius_km=choice.radius_km)
-    if result is None or extension not in ("csv", "xlsx"):
+    if extension not in ("csv", "xlsx"):
         raise Http404
-    columns, rows = ranking_rows(result)
-    name = f"diagnostic-{zoning}"
+    result = diagnostic(zoning, course_type=choice.course_type, radius_km=choice.radius_km)
+    if result is None:
+        raise Http404
+    columns, rows = TABLES[table](result)
+    name = f"diagnostic-{zoning}" if table == "classement" else f"diagnostic-{table}-{zoning}"
     if extension == "csv":
         out = io.StringIO()
         writer = csv.writer(out)

@@ -16,7 +16,7 @@ import numpy as np
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cartolangue.offers.models import ExamSession
+from cartolangue.offers.models import DEMO_SOURCE, ExamSession
 from cartolangue.search.filters import (
     CERTIFICATION,
     DEPARTEMENT,
@@ -45,6 +45,7 @@ class ExamTable:
     commune: np.ndarray
     latitude: np.ndarray
     longitude: np.ndarray
+    demo: np.ndarray  # the demo generator's sessions (the territorial diagnostic counts them apart)
 
     @property
     def size(self) -> int:
@@ -67,6 +68,7 @@ def _read_exam_table() -> ExamTable:
             "place__commune_id",
             "place__latitude",
             "place__longitude",
+            "source",
         )
     )
     nan = float("nan")
@@ -80,6 +82,7 @@ def _read_exam_table() -> ExamTable:
         commune=np.array([-1 if r[6] is None else r[6] for r in rows], dtype=np.int64),
         latitude=np.array([nan if r[7] is None else r[7] for r in rows], dtype=float),
         longitude=np.array([nan if r[8] is None else r[8] for r in rows], dtype=float),
+        demo=np.array([r[9] == DEMO_SOURCE for r in rows], dtype=bool),
     )
 
 

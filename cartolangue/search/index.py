@@ -49,6 +49,7 @@ CORE_COLUMNS = (
     "verified_on",
     "source",
     "cecrl_level_target",
+    "hours_per_week",
 )
 
 
@@ -119,19 +120,21 @@ class CourseIndex:
         self.text = TextIndex(raw["search_text"])
         self.structure = np.array(raw["structure_id"], dtype=np.int64)
         self.target = np.fromiter((NULL if v is None else v for v in raw["cecrl_level_target"]), np.int16, count=n)
+        self.hours = np.array([np.nan if v is None else float(v) for v in raw["hours_per_week"]], dtype=np.float64)
         self._updated_at, self._sources, self._verified_on = raw["updated_at"], raw["source"], raw["verified_on"]
         self._stale: dict[int, np.ndarray] = {}
         self._confirmed_days: np.ndarray | None = None
         self._default_by_day: dict[int, np.ndarray] = {}
         self.default_order = self._read_default_order()
         self.slot_bits = self._read_slots()
-        course_ids, starts, ends = read_columns(
-            self._scope(Session.objects).values_list("course_id", "starts_on", "ends_on")
+        course_ids, starts, ends, seats = read_columns(
+            self._scope(Session.objects).values_list("course_id", "starts_on", "ends_on", "seats")
         )
         found, held = self.positions(course_ids)
         self.session_course = found[held]
         self.session_start = days_of(starts)[held]
         self.session_end = days_of(ends)[held]
+        self.session_seats = np.array([-1 if v is None else v for v in seats], dtype=np.int64)[held]  # -1: unknown
         for declared_filter in COURSE_FILTERS:
             declared_filter.load(self, raw)
 
@@ -275,9 +278,14 @@ class CourseIndex:
             matching &= mask
         return filters, scope, distance, matching
 
-    def rows(self, mask: np.ndarray) -> dict[str, np.ndarray]:
-        """The columns of the courses of `mask` that the territorial diagnostic sums (cartolangue/diagnostic)."""
+    def rows(self, mask: np.ndarray, today: datetime.date) -> dict[str, np.ndarray]:
+        """The columns of the courses of `mask` that the territorial diagnostic sums (cartolangue/diagnostic).
+        `seats`: the places of the course's sessions not over by `today` whose number is given (-1: none is)."""
         demo, _updated = self._default_sort_columns()
+        current = (self.session_end >= day_number(today)) & (self.session_seats >= 0)
+        seats = np.full(self.size, -1, dtype=np.int64)
+        seats[self.session_course[current]] = 0
+        np.add.at(seats, self.session_course[current], self.session_seats[current])
         return {
             "id": self.ids[mask],
             "commune": self.commune[mask],
@@ -286,6 +294,10 @@ class CourseIndex:
             "target": self.target[mask],
             "type": self.columns["type"][mask],
             "demo": demo[mask].astype(bool),
+            "hours": self.hours[mask],
+            "seats": seats[mask],
+            "childcare": self.columns["garde_enfants"][mask] == 1,
+            "evening": self.slot_mask(range(7), [SLOT_NAMES.index("soir")])[mask],
         }
 
     def search(self, query: Any, *, today: datetime.date, facets: bool = True) -> IndexHits:

@@ -120,9 +120,9 @@ class LiveIndex:
 
     def matching_rows(self, query: CourseQuery, *, today: datetime.date) -> dict[str, np.ndarray]:
         """The diagnostic's columns (CourseIndex.rows) of every course the query matches, in both indexes."""
-        parts = [self.base.rows(self.base.matches(query, today, self.alive)[3])]
+        parts = [self.base.rows(self.base.matches(query, today, self.alive)[3], today)]
         if self.delta is not None:
-            parts.append(self.delta.rows(self.delta.matches(query, today)[3]))
+            parts.append(self.delta.rows(self.delta.matches(query, today)[3], today))
         return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
     def ordered_ids(self, query: CourseQuery, *, today: datetime.date, limit: int | None = None) -> list[int]:

@@ -17,6 +17,14 @@ RADIUS_CHOICES = [
     ("50", _("50 km")),
 ]
 
+# The search filter `qpv` (search/filters.py, QpvFilter): metres from a quartier prioritaire.
+QPV_CHOICES = [
+    ("0", _("dans un quartier prioritaire")),
+    ("300", _("à moins de 300 m d'un quartier prioritaire")),
+    ("500", _("à moins de 500 m d'un quartier prioritaire")),
+    ("1000", _("à moins de 1 km d'un quartier prioritaire")),
+]
+
 SORT_CHOICES = list(SORTS.items())
 
 

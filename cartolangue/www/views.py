@@ -17,7 +17,7 @@ from cartolangue.dedup.store import sources_of
 from cartolangue.diagnostic.context import PARAMS as DIAGNOSTIC_PARAMS
 from cartolangue.diagnostic.context import diagnostic_context, read_choice
 from cartolangue.flyers.languages import FLYER_LANGUAGES
-from cartolangue.geo.models import Commune, Zoning
+from cartolangue.geo.models import Commune, Qpv, Zoning
 from cartolangue.interop.opendata.writer import LICENCE_URL
 from cartolangue.interop.publication import published_overview
 from cartolangue.offers.models import Course, Structure
@@ -41,9 +41,10 @@ from cartolangue.search.params import (
 )
 from cartolangue.search.places import place_match
 from cartolangue.search.selection import MAX_SELECTION, parse_selection
+from cartolangue.search.version import memo_by_version
 from cartolangue.sources.models import Source
 from cartolangue.text import fold
-from cartolangue.www.forms import RADIUS_CHOICES, SORT_CHOICES, filter_groups
+from cartolangue.www.forms import QPV_CHOICES, RADIUS_CHOICES, SORT_CHOICES, filter_groups
 
 # A typed place the page could not turn into one commune: none fits (`lieu_inconnu`) or several do (`lieu_ambigu`).
 PLACE_NOTICES = ("lieu_inconnu", "lieu_ambigu")
@@ -107,6 +108,8 @@ def search(request):
         "sort_choices": SORT_CHOICES,
         "q": " ".join(params.getlist("q")),
         "debut_avant": params.get("debut_avant", "") if "debut_avant" not in invalid else "",
+        "qpv_choices": QPV_CHOICES if qpv_loaded() else [],
+        "qpv": "" if query.qpv_metres is None else str(query.qpv_metres),
         "exam_after": exam_query.after.isoformat() if exam_query.after else "",
         "exam_before": exam_query.before.isoformat() if exam_query.before else "",
         "geojson_url": reverse("api-v1:courses_geojson") + "?" + geo_params.urlencode(),
@@ -250,6 +253,11 @@ def _place_choices(params):
         ],
         "place_choices_more": match.more,
     }
+
+
+def qpv_loaded() -> bool:
+    """Whether the QPV contours are loaded: without them the form offers no QPV choice and the map no layer."""
+    return memo_by_version("qpv-loaded", Qpv.objects.exists)
 
 
 def _with(params, **changes):

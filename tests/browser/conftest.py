@@ -6,7 +6,9 @@ import shutil
 import pytest
 from django.utils import timezone
 
+from cartolangue.geo.needs import load_qpv
 from cartolangue.offers.demo import demo_generate
+from tests.conftest import ROOT
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -53,6 +55,7 @@ def demo_site(live_server):
     demo_generate(courses=600, seed=1, reference_date=timezone.localdate())
     _registered_source()
     _actors()
+    load_qpv(ROOT / "data" / "territories" / "qpv2024_idf_simplifie_jondari.json")
     return live_server
 
 

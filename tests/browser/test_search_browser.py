@@ -123,6 +123,8 @@ def test_keyboard_only(page, demo_site):
         "/territoires/",
         "/ar/territoires/?carte=departements&type=asl&rayon=5",
         "/territoires/departements/95/?type=fle",
+        "/?commune=95585&qpv=300",
+        "/ar/?commune=95585&qpv=0",
     ],
 )
 def test_no_axe_violations(page, demo_site, path):
@@ -170,3 +172,27 @@ def test_a_printed_course_page_is_clean(page, demo_site):
     assert page.locator("h1").is_visible()
     assert page.locator(".map").count() == 1
     assert page.locator(".map").is_hidden()
+
+
+def test_the_qpv_filter_and_its_map_layer(page, demo_site):
+    """The form's QPV choice filters the list; the map shows the quartiers prioritaires as a layer, on at once
+    when the search uses them, switched off and on again from the keyboard."""
+    page.goto(demo_site.url + "/?commune=95585")
+    everything = _results_count(page)
+    page.get_by_label("Quartier prioritaire (QPV 2024)").select_option("1000")
+    page.get_by_role("button", name="Appliquer les filtres").click()
+    page.wait_for_url(re.compile(r"qpv=1000"))
+    near = _results_count(page)
+    assert 0 < near < everything
+    expect(page.get_by_label("Quartier prioritaire (QPV 2024)")).to_have_value("1000")
+    layer = page.get_by_role("checkbox", name="Quartiers prioritaires 2024 (contours simplifiés)")
+    expect(layer).to_be_checked()
+    outlines = page.locator(".leaflet-overlay-pane path")
+    expect(outlines.first).to_be_attached()
+    drawn = outlines.count()
+    layer.focus()
+    page.keyboard.press("Space")
+    expect(layer).not_to_be_checked()
+    expect(outlines).to_have_count(0)
+    page.keyboard.press("Space")
+    expect(outlines).to_have_count(drawn)

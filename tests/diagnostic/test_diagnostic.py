@@ -2,8 +2,10 @@
 CSV and XLSX and the API give the same figures; the zone page and its printed sheet; the QPV filter."""
 
 import csv
+import datetime
 import io
 import math
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -15,7 +17,8 @@ from cartolangue.diagnostic.figures import diagnostic
 from cartolangue.geo.models import Commune, NeedSource, Qpv, Zone, ZoneMembership, Zoning
 from cartolangue.geo.needs import load_qpv
 from cartolangue.offers import enums
-from tests.factories import CourseFactory, PlaceFactory, commune
+from cartolangue.offers.models import Course, TimeSlot
+from tests.factories import CourseFactory, ExamSessionFactory, PlaceFactory, SessionFactory, commune
 from tests.flyers import pdf
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +89,68 @@ def test_each_indicator_equals_a_plain_computation(territory):
     )
     assert sorted(c.code for c in result.without_offer) == plain == ["95585"]
     assert areas["B"].without_offer == 1 and areas["A"].without_offer == 0
+
+
+def test_places_hours_childcare_evening_and_exam_sessions_per_zone(territory):
+    """Places of the sessions not over, weekly hours, childcare, evening courses and upcoming exam sessions, by
+    zone; access to a course with childcare / in the evening, commune by commune; demo apart."""
+    today = datetime.date(2026, 12, 4)
+    argenteuil_fle, bezons_fle = (
+        Course.objects.get(place__commune__code_insee=code, course_type=T.FLE) for code in ("95018", "95063")
+    )
+    Course.objects.filter(pk=argenteuil_fle.pk).update(hours_per_week=6, childcare=True)
+    Course.objects.filter(pk=bezons_fle.pk).update(hours_per_week=Decimal("4.5"), childcare=False)
+    TimeSlot.objects.create(
+        course=argenteuil_fle, weekday=1, starts_at=datetime.time(18, 30), ends_at=datetime.time(20)
+    )
+    TimeSlot.objects.create(course=bezons_fle, weekday=5, starts_at=datetime.time(18, 30), ends_at=datetime.time(20))
+    SessionFactory(course=argenteuil_fle, seats=12)
+    SessionFactory(course=argenteuil_fle, seats=8, starts_on=datetime.date(2027, 1, 4))
+    SessionFactory(course=argenteuil_fle, seats=99, starts_on=datetime.date(2026, 1, 5), ends_on=today.replace(day=3))
+    SessionFactory(course=bezons_fle, seats=None)
+    sarcelles = PlaceFactory(commune=commune("95585"))
+    ExamSessionFactory(place=sarcelles, exam_date=datetime.date(2027, 1, 15))
+    ExamSessionFactory(place=sarcelles, exam_date=datetime.date(2026, 11, 15), registration_deadline=None)  # over
+    ExamSessionFactory(place=PlaceFactory(commune=commune("95018")), source="demo")
+
+    result = diagnostic("bassins-test", radius_km=5, today=today)
+    areas = {a.code: a for a in result.areas}
+    a, b = areas["A"], areas["B"]
+    assert (a.seats, a.courses_without_seats, b.seats, b.courses_without_seats) == (20, 3, 0, 1)
+    assert (a.weekly_hours, a.courses_without_hours, b.weekly_hours, b.courses_without_hours) == (10.5, 2, 0, 1)
+    # Saturday 18:30 is the week-end, not the evening (the search's slots).
+    assert (a.with_childcare, a.with_evening, b.with_childcare, b.with_evening) == (1, 1, 0, 0)
+    assert (a.exam_sessions, a.demo_exam_sessions, b.exam_sessions, b.demo_exam_sessions) == (0, 1, 1, 0)
+    assert result.demo_exam_sessions == 1
+    # The only course with childcare, and the only evening one, is Argenteuil's FLE.
+    place = argenteuil_fle.place
+    plain = {
+        code: km(commune(code).latitude, commune(code).longitude, place.latitude, place.longitude)
+        for codes in ZONES.values()
+        for code in codes
+    }
+    access = {c.code: c for c in result.access}
+    assert list(access) == ["95018", "95585", "95063"]  # the most populated first
+    for code, distance in plain.items():
+        assert access[code].nearest_childcare_km == pytest.approx(distance, abs=0.05)
+        assert access[code].nearest_evening_km == pytest.approx(distance, abs=0.05)
+    far = {code for code, distance in plain.items() if distance > 5}
+    assert far == {"95585"}
+    assert (a.without_childcare, b.without_childcare, a.without_evening, b.without_evening) == (0, 1, 0, 1)
+
+
+def test_the_access_table_is_the_same_on_the_page_in_the_downloads_and_the_api(client, territory):
+    api = client.get("/api/v1/territories/access", {"zonage": "bassins-test", "type": "fle", "rayon": 5}).json()
+    body = client.get("/territoires/acces/bassins-test.csv", {"type": "fle", "rayon": "5"})
+    rows = list(csv.reader(io.StringIO(body.content.decode("utf-8"))))
+    assert rows[0] == [c["cle"] for c in api["colonnes"]]
+    assert [[str(v) if v is not None else "" for v in c.values()] for c in api["communes"]] == rows[1:]
+    assert [r[0] for r in rows[1:]] == ["95018", "95585", "95063"]
+    xlsx = openpyxl.load_workbook(io.BytesIO(client.get("/territoires/acces/bassins-test.xlsx").content))
+    assert xlsx.active.max_row == 4
+    page = client.get("/territoires/bassins-test/B/", {"type": "fle", "rayon": "5"}).content.decode()
+    sarcelles = next(r for r in rows[1:] if r[0] == "95585")
+    assert f"<td>{sarcelles[5].replace('.', ',')}</td>" in page  # the nearest FLE, in km, as the CSV gives it
 
 
 def test_without_a_population_file_there_is_no_ratio_and_no_rank(territory):

@@ -32,6 +32,7 @@
     map.addLayer(actors);
 
     function load(coursesUrl, examsUrl) {
+      if (qpv && /[?&]qpv=\d/.test(coursesUrl)) { qpv.show(); }  // the search filters on the QPV: show them
       courses.clearLayers();
       exams.clearLayers();
       actors.clearLayers();
@@ -92,8 +93,33 @@
       }
     }
 
+    var qpv = el.dataset.qpv ? qpvLayer(el, map) : null;
     load(el.dataset.geojson, el.dataset.exams);
     return { map: map, load: load, courses: courses };
+  }
+
+  // The quartiers prioritaires (QPV 2024): outlines only, under the markers, switched on and off from the map's
+  // layer control (checkboxes, reachable with the keyboard); `show` turns it on (the search filters on them).
+  function qpvLayer(el, map) {
+    var layer = L.geoJSON(null, {
+      renderer: L.svg(),  // a few hundred outlines: SVG, whatever the markers' canvas
+      interactive: false,
+      style: { color: "#b2182b", weight: 1.5, fill: true, fillOpacity: 0.08 }
+    });
+    var overlays = {};
+    overlays[el.dataset.labelQpv] = layer;
+    L.control.layers(null, overlays, { collapsed: false, position: "bottomleft" }).addTo(map);
+    var loaded = false;
+    function fill() {
+      if (loaded) { return; }
+      loaded = true;
+      fetch(el.dataset.qpv)
+        .then(function (r) { return r.json(); })
+        .then(function (data) { layer.addData(data); })
+        .catch(function () { loaded = false; });
+    }
+    map.on("overlayadd", function (e) { if (e.layer === layer) { fill(); } });
+    return { show: function () { if (!map.hasLayer(layer)) { layer.addTo(map); } fill(); } };
   }
 
   function placeMap(el) {
