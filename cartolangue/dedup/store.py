@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from cartolangue.dedup import fusion
 from cartolangue.dedup.matching import SAME, Offer, Pair, match_offers
 from cartolangue.dedup.models import CourseLink, Verdict
 from cartolangue.offers import enums
@@ -28,13 +29,14 @@ class MatchReport:
     pairs: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     groups: int = 0
     copies: int = 0
+    fused_fields: int = 0  # fields of a shown record taken from a copy with more authority over them
     seconds: float = 0.0
 
     def line(self) -> str:
         return (
             f"{self.courses} cours comparés : {self.pairs[SAME]} paires « même offre », {self.pairs['maybe']} à "
-            f"vérifier ; {self.groups} offres vues dans plusieurs sources, {self.copies} copies masquées "
-            f"({self.seconds:.1f} s)"
+            f"vérifier ; {self.groups} offres vues dans plusieurs sources, {self.copies} copies masquées, "
+            f"{self.fused_fields} champs pris à la source qui fait autorité ({self.seconds:.1f} s)"
         )
 
 
@@ -175,12 +177,15 @@ def _groups(course_ids: set[int]) -> list[list[int]]:
 
 
 def _mark_copies(offers: list[Offer], report: MatchReport) -> None:
+    """Set which course of each group is shown, then its fields from the sources with authority (fusion.py)."""
     formats = _format_of_sources()
     source_of = {offer.id: offer.source for offer in offers}
     wanted: dict[int, int | None] = {}
+    groups: dict[int, list[int]] = {}
     for group in _groups(set(source_of)):
         shown = min(group, key=lambda pk: (rank_of(source_of[pk], formats), pk))
         report.groups += 1
+        groups[shown] = [pk for pk in group if pk != shown]
         for pk in group:
             wanted[pk] = None if pk == shown else shown
     current = dict(Course.objects.exclude(duplicate_of=None).values_list("pk", "duplicate_of"))
@@ -189,6 +194,8 @@ def _mark_copies(offers: list[Offer], report: MatchReport) -> None:
     changes = [Course(pk=pk, duplicate_of_id=target) for pk, target in wanted.items() if current.get(pk) != target]
     Course.objects.bulk_update(changes, ["duplicate_of"], batch_size=BATCH)
     report.copies = sum(1 for target in wanted.values() if target is not None)
+    fusion.restore()
+    report.fused_fields = fusion.fuse(groups, source_of, formats)
 
 
 def decide(link: CourseLink, verdict: str, user: object) -> None:
@@ -197,8 +204,15 @@ def decide(link: CourseLink, verdict: str, user: object) -> None:
     link.decided_by = user if getattr(user, "pk", None) else None
     link.decided_at = timezone.now()
     link.save(update_fields=["decision", "decided_by", "decided_at", "updated_at"])
+    mark_groups()
+
+
+def mark_groups() -> MatchReport:
+    """Set the groups again from the stored links, without matching (after a decision, or a restore)."""
+    report = MatchReport()
     with transaction.atomic():
-        _mark_copies(database_offers(), MatchReport())
+        _mark_copies(database_offers(), report)
+    return report
 
 
 def sources_of(course: Course) -> list[str]:

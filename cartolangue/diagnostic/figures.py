@@ -170,7 +170,8 @@ def nearest_km(
     out = np.full(len(latitude), np.inf)
     if not len(course_latitude) or not len(latitude):
         return out
-    tree = shapely.STRtree(shapely.points(np.unique(project(course_longitude, course_latitude), axis=0)))
+    places = np.unique(course_latitude + 1j * course_longitude)  # courses share places; a 1-D sort is quick
+    tree = shapely.STRtree(shapely.points(project(places.imag, places.real)))
     (point_index, _found), metres = tree.query_nearest(
         shapely.points(project(longitude, latitude)), return_distance=True, all_matches=False
     )

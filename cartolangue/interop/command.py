@@ -52,6 +52,12 @@ class ImportCommand(BaseCommand):
         if not os.path.isfile(path):
             raise CommandError(_("%(path)s : fichier introuvable.") % {"path": path})
         show = options["verbosity"] > 0
+        if not options["dry_run"] and not options["no_match"]:
+            # The source's own values back in the records shown for a group (dedup/fusion.py), so that the import
+            # compares the file with what the source said; matching sets them again afterwards.
+            from cartolangue.dedup.fusion import restore
+
+            restore()
         with tqdm(
             desc=os.path.basename(path), unit=_("fiches"), disable=None if show else True, file=self.stderr
         ) as bar:

@@ -454,6 +454,7 @@ class Writer:
                 ConfirmedBy.SOURCE,  # `verified_on` is the source's own date
                 None,  # places left: the providers' own figure
                 None,  # not a copy of another source's course until matching says so (cartolangue/dedup)
+                {},  # no field taken from another source (cartolangue/dedup/fusion.py)
             )
             for r, course in created
         ]
@@ -613,6 +614,7 @@ COURSE_INSERT_COLUMNS = [
     "verified_by",
     "seats_left",
     "duplicate_of",
+    "fused_fields",
 ]
 
 

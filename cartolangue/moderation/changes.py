@@ -30,6 +30,7 @@ HIDDEN_FIELDS = {
     "verified_on",
     "verified_by",
     "duplicate_of",  # set by the matching across sources, not by a person (cartolangue/dedup)
+    "fused_fields",
 }
 ACTIONS = {"+": gettext_lazy("ajout"), "~": gettext_lazy("modification"), "-": gettext_lazy("suppression")}
 

@@ -322,10 +322,13 @@ class Course(Provenance):
         editable=False,
         related_name="copies",
     )
+    # Fields of this record shown with the value of a linked copy whose source has more authority over them
+    # (cartolangue/dedup/fusion.py): field → {"own": own value, "value": value shown, "from": copy id}.
+    fused_fields = models.JSONField(_("champs pris à une autre source"), default=dict, blank=True, editable=False)
     # Lower-case, accent-free text of the course, its structure and its place, for `q` (see offers/indexing.py).
     search_text = models.TextField(editable=False, default="")
 
-    history = history_of(excluded_fields=["search_text", "duplicate_of"])
+    history = history_of(excluded_fields=["search_text", "duplicate_of", "fused_fields"])
 
     objects = CourseQuerySet.as_manager()
 

@@ -283,9 +283,9 @@ class CourseIndex:
         `seats`: the places of the course's sessions not over by `today` whose number is given (-1: none is)."""
         demo, _updated = self._default_sort_columns()
         current = (self.session_end >= day_number(today)) & (self.session_seats >= 0)
-        seats = np.full(self.size, -1, dtype=np.int64)
-        seats[self.session_course[current]] = 0
-        np.add.at(seats, self.session_course[current], self.session_seats[current])
+        courses = self.session_course[current]
+        seats = np.bincount(courses, weights=self.session_seats[current], minlength=self.size).astype(np.int64)
+        seats[np.bincount(courses, minlength=self.size) == 0] = -1
         return {
             "id": self.ids[mask],
             "commune": self.commune[mask],

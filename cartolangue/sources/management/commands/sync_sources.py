@@ -5,7 +5,8 @@ Meant for cron or a systemd timer (README, "Synchronisation des sources")."""
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from cartolangue.dedup.store import match_courses
+from cartolangue.dedup.fusion import restore
+from cartolangue.dedup.store import mark_groups, match_courses
 from cartolangue.sources.models import Source, SyncRun
 from cartolangue.sources.sync import publish_after, sources_to_sync, sync_source
 
@@ -31,6 +32,8 @@ class Command(BaseCommand):
         if not sources:
             self.stdout.write(_("Aucune source n'est due."))
             return
+        # The sources' own values back in the records shown for a group (dedup/fusion.py); fused again below.
+        restored = restore()
         runs = []
         for source in sources:
             run = sync_source(source, force=options["force"])
@@ -38,6 +41,8 @@ class Command(BaseCommand):
             self.stdout.write(self._line(run))
         if any(r.outcome == SyncRun.Outcome.IMPORTED for r in runs):
             self.stdout.write(match_courses().line())  # before publishing: the exports show each offer once
+        elif restored:
+            mark_groups()  # nothing imported: the same groups, their fields fused again
         if not options["no_publish"] and publish_after(runs):
             self.stdout.write(_("Exports publiés à nouveau."))
         failed = [r.source.name for r in runs if r.outcome == SyncRun.Outcome.FAILED]

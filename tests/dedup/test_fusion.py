@@ -1,0 +1,83 @@
+"""Field by field authority in a group of linked courses (dedup/fusion.py): the record shown takes a field from a
+copy whose source has more authority over it, keeps a field its provider edited, and gets its own values back
+when the courses are unlinked or before an import."""
+
+from decimal import Decimal
+
+import pytest
+
+from cartolangue.dedup.fusion import restore
+from cartolangue.dedup.models import CourseLink, Verdict
+from cartolangue.dedup.store import decide, match_courses
+from cartolangue.offers.models import Course
+from tests.factories import CourseFactory, PlaceFactory, StructureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def twins():
+    """One FLE course of a Val-d'Oise association, from DOKELIO (LHEO) and from Réseau Alpha."""
+    structure = StructureFactory(name="Association Lire et Dire")
+    place = PlaceFactory(structure=structure)
+    common = {"structure": structure, "place": place, "name": "FLE niveau A2", "course_type": "fle"}
+    lheo = CourseFactory(
+        source="lheo", hours_per_week=Decimal("6.0"), total_hours=120, formacode="15235", childcare=None, **common
+    )
+    alpha = CourseFactory(
+        source="reseau-alpha", hours_per_week=Decimal("4.5"), total_hours=90, formacode="", childcare=True, **common
+    )
+    for course in (lheo, alpha):
+        course.time_slots.create(weekday=1, starts_at="14:00", ends_at="16:00")
+    return lheo, alpha
+
+
+def test_each_field_comes_from_the_source_with_authority_over_it(client, twins):
+    lheo, alpha = twins
+    report = match_courses()
+    lheo.refresh_from_db()
+    alpha.refresh_from_db()
+    # LHEO's record is shown (ADR 0024) and Réseau Alpha's is its copy.
+    assert alpha.duplicate_of_id == lheo.pk and lheo.duplicate_of_id is None
+    # Weekly hours and childcare: Réseau Alpha has authority; total hours and Formacode: DOKELIO keeps its own.
+    assert (lheo.hours_per_week, lheo.childcare, lheo.total_hours, lheo.formacode) == (
+        Decimal("4.5"),
+        True,
+        120,
+        "15235",
+    )
+    assert set(lheo.fused_fields) == {"hours_per_week", "childcare"}
+    assert lheo.fused_fields["hours_per_week"] == {"own": "6.0", "value": "4.5", "from": alpha.pk}
+    assert report.fused_fields == 2
+    shown = client.get(f"/api/v1/courses/{lheo.pk}").json()
+    assert (Decimal(shown["hours_per_week"]), shown["childcare"]) == (Decimal("4.5"), True)
+    # Matching again changes nothing.
+    assert match_courses().fused_fields == 2
+    lheo.refresh_from_db()
+    assert lheo.hours_per_week == Decimal("4.5")
+
+
+def test_unlinking_gives_back_the_own_values(twins):
+    lheo, alpha = twins
+    match_courses()
+    decide(CourseLink.objects.get(), Verdict.DIFFERENT, None)
+    lheo.refresh_from_db()
+    assert (lheo.hours_per_week, lheo.childcare, lheo.fused_fields) == (Decimal("6.0"), None, {})
+    assert Course.objects.public().filter(pk__in=[lheo.pk, alpha.pk]).count() == 2
+
+
+def test_a_field_the_provider_edited_is_never_replaced(twins):
+    lheo, _alpha = twins
+    Course.objects.filter(pk=lheo.pk).update(hand_edited_fields=["hours_per_week"])
+    match_courses()
+    lheo.refresh_from_db()
+    assert lheo.hours_per_week == Decimal("6.0") and set(lheo.fused_fields) == {"childcare"}
+
+
+def test_before_an_import_the_source_values_come_back_and_a_changed_value_stays(twins):
+    lheo, _alpha = twins
+    match_courses()
+    Course.objects.filter(pk=lheo.pk).update(childcare=False)  # since changed, by an import or its provider
+    assert restore() == 1
+    lheo.refresh_from_db()
+    assert (lheo.hours_per_week, lheo.childcare, lheo.fused_fields) == (Decimal("6.0"), False, {})
