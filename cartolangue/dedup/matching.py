@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -111,7 +112,9 @@ ABBREVIATIONS = {
 }
 
 
+@lru_cache(maxsize=200_000)
 def _folded(text: str) -> str:
+    """Folded, abbreviations written out; cached: titles and structure names repeat across the pairs of a run."""
     words = fold(text).replace("-", " ").replace("–", " ").replace(".", " ").split()
     return " ".join(ABBREVIATIONS.get(word, word) for word in words)
 
@@ -241,15 +244,6 @@ def _pair_similarities(left: list[Offer], right: list[Offer], pairs: np.ndarray)
         process.cpdist(a_titles, b_titles, scorer=fuzz.partial_token_sort_ratio)
         + process.cpdist(a_titles, b_titles, scorer=fuzz.token_sort_ratio)
     ) / 200
-    names = (
-        process.cpdist(
-            [_folded(o.structure_name) for o in a],
-            [_folded(o.structure_name) for o in b],
-            scorer=STRUCTURE_SCORER,
-            workers=-1,
-        )
-        / 100
-    )
     same = np.array(
         [
             (x.structure is not None and x.structure == y.structure) or bool(x.siret and x.siret == y.siret)
@@ -257,7 +251,19 @@ def _pair_similarities(left: list[Offer], right: list[Offer], pairs: np.ndarray)
         ],
         dtype=bool,
     )
-    return titles, np.where(same, 1.0, names)
+    names = np.ones(len(a))
+    other = np.flatnonzero(~same)  # two names are compared only for two structures
+    if len(other):
+        names[other] = (
+            process.cpdist(
+                [_folded(a[k].structure_name) for k in other],
+                [_folded(b[k].structure_name) for k in other],
+                scorer=STRUCTURE_SCORER,
+                workers=-1,
+            )
+            / 100
+        )
+    return titles, names
 
 
 def _block_pairs(left: list[Offer], right: list[Offer], keep_different: bool) -> list[Pair]:

@@ -81,3 +81,20 @@ def test_before_an_import_the_source_values_come_back_and_a_changed_value_stays(
     assert restore() == 1
     lheo.refresh_from_db()
     assert (lheo.hours_per_week, lheo.childcare, lheo.fused_fields) == (Decimal("6.0"), False, {})
+
+
+def test_fields_that_hold_together_come_from_one_record(twins):
+    """Free or not and the cost are one unit: DOKELIO says free, Réseau Alpha gives a cost: the record shown does
+    not become "free, 30 €" (which the database refuses)."""
+    lheo, alpha = twins
+    Course.objects.filter(pk=lheo.pk).update(is_free=True, cost_amount=None)
+    Course.objects.filter(pk=alpha.pk).update(is_free=False, cost_amount=Decimal("30"), cost_details="par an")
+    match_courses()
+    lheo.refresh_from_db()
+    assert (lheo.is_free, lheo.cost_amount, lheo.cost_details) == (True, None, "")
+    # Without a word on the cost from DOKELIO, the whole unit comes from Réseau Alpha.
+    Course.objects.filter(pk=lheo.pk).update(is_free=None)
+    restore()
+    match_courses()
+    lheo.refresh_from_db()
+    assert (lheo.is_free, lheo.cost_amount, lheo.cost_details) == (False, Decimal("30"), "par an")
