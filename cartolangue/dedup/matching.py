@@ -70,6 +70,10 @@ class Offer:
     slots: frozenset[tuple[int, int]]  # (weekday, start in minutes)
     first_session: date | None
     approximate: bool = False  # the point says little: the commune's centre, or a remote course's address
+    record_id: str = ""  # the source's own id of the course
+    # The id of the record this one republishes, when its source says so: data·inclusion's ids are
+    # "<producer>--<producer's id>" (a DOKELIO action collected by data·inclusion keeps DOKELIO's id).
+    republished_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,13 @@ class Pair:
 
 LEVEL_IN_TITLE = re.compile(r"\b(A1[.,]1|A1|A2|B1|B2|C1|C2)\b")
 LEVEL_BY_NAME = {level.label: level.value for level in CecrlLevel}
+
+
+def same_record(a: Offer, b: Offer) -> bool:
+    """One of the two republishes the other, by its id: the strongest evidence there is, short of a person."""
+    return bool(a.republished_id and a.republished_id == b.record_id) or bool(
+        b.republished_id and b.republished_id == a.record_id
+    )
 
 
 def level_of(offer: Offer) -> int | None:
@@ -286,12 +297,16 @@ def _block_pairs(left: list[Offer], right: list[Offer], keep_different: bool) ->
     for (i, j), title, name, keep in zip(candidates.tolist(), titles.tolist(), names.tolist(), hopeful, strict=True):
         a, b = left[i], right[j]
         metres = _metres(a, b)
-        if not keep or incompatible(a, b, metres):
+        republished = same_record(a, b)
+        if not (keep or republished) or incompatible(a, b, metres):
             if keep_different:
                 out.append(Pair(min(a.id, b.id), max(a.id, b.id), 0.0, DIFFERENT, {}))
             continue
         values = features(a, b, metres, title, name)
         score = round(score_of(values), 4)
+        if republished:  # the same record, found again within a block and compatible: same, whoever else is near
+            values["republished"] = 1.0
+            score = 1.0
         verdict = verdict_of(score)
         if verdict != DIFFERENT or keep_different:
             out.append(Pair(min(a.id, b.id), max(a.id, b.id), score, verdict, values))

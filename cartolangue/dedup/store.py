@@ -70,6 +70,7 @@ def database_offers() -> list[Offer]:
             "name",
             "course_type",
             "cecrl_level_target",
+            "source_id",
         )
     )
     slots: dict[int, set] = defaultdict(set)
@@ -95,6 +96,8 @@ def database_offers() -> list[Offer]:
             first_session=first_sessions.get(pk),
             # A remote course's place says nothing of where it is given: as little as a commune's centre.
             approximate=approximate or modality == enums.Modality.REMOTE,
+            record_id=source_id,
+            republished_id=source_id.split("--", 1)[1] if "--" in source_id else "",
         )
         for (
             pk,
@@ -110,6 +113,7 @@ def database_offers() -> list[Offer]:
             name,
             course_type,
             level,
+            source_id,
         ) in courses
     ]
 
