@@ -16,7 +16,8 @@ from cartolangue.interop.data_inclusion.writer import _publics
 from cartolangue.interop.lheo import conventions
 from cartolangue.interop.lheo.writer import write_lheo
 from cartolangue.interop.reseau_alpha import mapping as reseau_alpha
-from cartolangue.interop.spreadsheet.reader import normalise, referential_lookups
+from cartolangue.interop.spreadsheet.cells import referential_lookups
+from cartolangue.interop.spreadsheet.columns import normalise
 from cartolangue.offers import enums
 from cartolangue.offers.models import Course, CourseAudience, Place, Structure
 from cartolangue.search.params import parse_course_query

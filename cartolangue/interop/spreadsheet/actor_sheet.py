@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from cartolangue.interop.errors import ImportFileError
 from cartolangue.interop.spreadsheet.columns import REFERENTIALS, SEPARATOR, Column, Sheet, _numbered, normalise
-from cartolangue.interop.spreadsheet.reader import open_workbook
+from cartolangue.interop.spreadsheet.workbook import open_workbook
 
 ACTORS = Sheet(
     "actors",

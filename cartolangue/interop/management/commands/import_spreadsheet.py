@@ -5,7 +5,7 @@ weekly time slots, sessions) or of a certification centre (exam sessions), or a 
 from django.utils.translation import gettext as _
 
 from cartolangue.interop.command import ImportCommand
-from cartolangue.interop.spreadsheet.reader import CSV_SHEETS
+from cartolangue.interop.spreadsheet.workbook import CSV_SHEETS
 
 
 class Command(ImportCommand):
