@@ -2,6 +2,9 @@
 tests and their exam sessions. Shaped after LHEO (offre → formation → action → session), with the
 language detail LHEO lacks and Réseau Alpha has (levels, schooling, audiences flagged priority or
 exclusive, weekly timetables, places). Invariants live in the database constraints below.
+
+Over 400 lines on purpose: the models of one Django app stay in its models.py, declarations of fields and
+constraints with little logic; the enumerations (enums.py), contacts, freshness and history are already apart.
 """
 
 import datetime

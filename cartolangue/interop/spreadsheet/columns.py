@@ -3,6 +3,9 @@
 The template (template.py), the export (writer.py), the reader (reader.py) and the "Mode d'emploi" sheet are
 all generated from these declarations, so they cannot drift apart.
 
+Over 400 lines on purpose: it is a declarative table, the sheets and their columns read top to bottom in the order
+the template shows them; splitting it would scatter one layout over several files.
+
 - Each entity has its sheet and a key column ("Identifiant …") that the other sheets refer to (a course
   names its structure and its place by their identifiers).
 - Headers are unique across Structures, Lieux and Cours (and across Structures, Lieux and Sessions
