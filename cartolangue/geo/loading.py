@@ -237,7 +237,8 @@ def read_zoning_table(path, *, commune_column=None, zone_column=None, label_colu
             z_col = header.index(_pick(header, zone_column, ZONE_COLUMNS, _("de code zone"), path))
             label = _pick(header, label_column, LABEL_COLUMNS, _("de libellé de zone"), path)
             l_col = header.index(label)
-            zones, assignments = {}, []
+            zones: dict[str, str] = {}
+            assignments = []
             for row in reader:
                 line = reader.line_num
                 if not any(cell.strip() for cell in row):
@@ -416,16 +417,17 @@ def zoning_load(*, name, table, polygons=None, slug, source="", skip_unknown=Fal
             m["commune_id"]: m
             for m in ZoneMembership.objects.filter(zoning=zoning).values("id", "commune_id", "zone_id", "resolution")
         }
-        to_create, to_update = [], []
+        to_create: list[ZoneMembership] = []
+        to_update: list[ZoneMembership] = []
         for code, (zone, resolution) in resolved.items():
             commune_id = communes[code]["id"]
-            row = current.pop(commune_id, None)
-            if row is None:
+            membership = current.pop(commune_id, None)
+            if membership is None:
                 to_create.append(
                     ZoneMembership(zoning=zoning, zone_id=zone_ids[zone], commune_id=commune_id, resolution=resolution)
                 )
-            elif (row["zone_id"], row["resolution"]) != (zone_ids[zone], resolution):
-                to_update.append(ZoneMembership(id=row["id"], zone_id=zone_ids[zone], resolution=resolution))
+            elif (membership["zone_id"], membership["resolution"]) != (zone_ids[zone], resolution):
+                to_update.append(ZoneMembership(id=membership["id"], zone_id=zone_ids[zone], resolution=resolution))
             else:
                 report.count(_("Appartenances"), "unchanged")
         ZoneMembership.objects.bulk_create(to_create, batch_size=BATCH_SIZE)

@@ -156,7 +156,9 @@ class Zone(models.Model):
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("nom"), max_length=200)
     geometry = models.BinaryField(_("contour (WKB, WGS84)"), null=True, editable=False)
-    communes = models.ManyToManyField(Commune, through="ZoneMembership", related_name="zones")
+    communes: "models.ManyToManyField[Commune, ZoneMembership]" = models.ManyToManyField(
+        Commune, through="ZoneMembership", related_name="zones"
+    )
 
     class Meta:
         verbose_name = _("zone")

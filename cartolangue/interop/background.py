@@ -78,7 +78,7 @@ def _die_with_parent(receiver, parent_pid: int) -> None:
 def _send_items(read, sender, batch_size, receiver, parent_pid):
     """In the child: read, pickle the items by batches, and hand them to the sending thread."""
     _die_with_parent(receiver, parent_pid)
-    outbox = queue.Queue(maxsize=AHEAD)
+    outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD)
     thread = threading.Thread(target=_send_pickled, args=(outbox, sender), daemon=True)
     thread.start()
 

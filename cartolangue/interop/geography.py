@@ -31,7 +31,7 @@ class Geography:
         by_id = {c.id: c for c in self.by_code.values()}
         self.aliases = {a.code: by_id[a.commune_id] for a in CommuneAlias.objects.all() if a.commune_id in by_id}
         self.departements = {_departement_of(code) for code in self.by_code}
-        self.by_post_code = {}
+        self.by_post_code: dict[str, list[Commune]] = {}
         for code, commune_id in PostCode.objects.values_list("code", "commune_id"):
             if commune_id in by_id:
                 self.by_post_code.setdefault(code, []).append(by_id[commune_id])

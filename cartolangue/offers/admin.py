@@ -42,7 +42,7 @@ class StructureSourceInline(admin.TabularInline):
     """Every source that describes the structure (one row each), as the imports keep them."""
 
     model = StructureSource
-    fields = ["source", "source_id", "source_url", "updated_at"]
+    fields = ("source", "source_id", "source_url", "updated_at")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -262,7 +262,7 @@ class DemoGenerator:
         starts = [year_start + datetime.timedelta(days=rng.randint(0, 30))]
         if rng.random() < 0.4:
             starts.append(datetime.date(year_start.year + 1, 1, 5) + datetime.timedelta(days=rng.randint(0, 40)))
-        for start in starts:
+        for starts_on in starts:
             seats = rng.choice([8, 10, 12, 15, 20])
             left = rng.randint(0, seats) if course.places_available else 0
             status = (
@@ -277,7 +277,7 @@ class DemoGenerator:
                     DEMO_SOURCE,
                     self._id("session"),
                     "",
-                    start,
+                    starts_on,
                     ends_on,
                     str(status),
                     seats,

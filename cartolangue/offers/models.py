@@ -143,6 +143,9 @@ class Place(Provenance):
 
     history = history_of()
 
+    # Not stored: set by an import on the places it writes (interop/persist.py), for the courses' search text.
+    commune_name: str
+
     class Meta:
         verbose_name = _("lieu")
         verbose_name_plural = _("lieux")
@@ -512,6 +515,10 @@ class ExamSession(Provenance):
     registration_url = models.URLField(_("lien d'inscription"), blank=True, max_length=500)
 
     history = history_of()
+
+    # Not stored: set by the search on the sessions it returns (search/exams.py).
+    registration_closed: bool
+    distance: float  # km from the searched point, when there is one
 
     class Meta:
         verbose_name = _("session d'examen")

@@ -14,7 +14,7 @@ from cartolangue.search.watch import TOKEN_TABLE, missing_watch
 
 @checks.register("search")
 def check_data_version_watch(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
-    messages = []
+    messages: list[checks.CheckMessage] = []
     for alias in databases or [DEFAULT_DB_ALIAS]:
         connection = connections[alias]
         try:

@@ -232,7 +232,7 @@ def _structure_columns():
     rows = list(Structure.objects.order_by("name", "pk").values_list("pk", "name", "acronym"))
     ids = np.array([pk for pk, _name, _acronym in rows], dtype=np.int64)
     texts = [fold(f"{name} {acronym or ''}") for _pk, name, acronym in rows]
-    departements = {}
+    departements: dict[str, set[int]] = {}
     places = Place.objects.values_list("structure_id", "commune__departement__code").distinct()
     for structure_id, code in places:
         if code is not None:

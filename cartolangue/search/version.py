@@ -37,12 +37,15 @@ import contextlib
 import contextvars
 import secrets
 from collections import OrderedDict
+from typing import Any
 
 from django.db import connections
 
 from cartolangue.search.watch import PG_LOG_SETTING, TRIGGER_PREFIX
 
-_request_tokens = contextvars.ContextVar("data_tokens_of_this_request", default=None)
+_request_tokens: contextvars.ContextVar[dict[str, str | None] | None] = contextvars.ContextVar(
+    "data_tokens_of_this_request", default=None
+)
 
 
 def data_token(using="default") -> str | None:
@@ -80,7 +83,7 @@ class DataVersionMiddleware:
             _request_tokens.reset(reset)
 
 
-_memo = {}
+_memo: dict[object, tuple[str, Any]] = {}
 MEMO_SIZE = 5000
 
 
@@ -113,7 +116,7 @@ class BoundedDict(OrderedDict):
             self.popitem(last=False)
 
 
-_per_version = {}
+_per_version: dict[str, tuple[str, BoundedDict]] = {}
 _lineage = BoundedDict(16)  # a token → (the token it follows, the courses changed in between): search/live.py
 
 

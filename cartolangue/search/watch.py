@@ -101,7 +101,7 @@ class Trigger:
 def watched_tables(apps: Apps = global_apps) -> list[tuple[str, Watched]]:
     """(table, declaration) of the watched tables known to `apps`: the project's models, or a migration's
     historical state, where a model may not exist yet."""
-    out = {}
+    out: dict[str, Watched] = {}
     for watched in WATCHED:
         try:
             model = apps.get_model(watched.app, watched.model)

@@ -116,7 +116,7 @@ def _level(value):
 
 def _osm_hours(slots):
     """Weekly slots in OpenStreetMap opening_hours form: "Mo 09:00-11:00,14:00-16:00; We 09:00-11:00"."""
-    by_day = {}
+    by_day: dict[int, list[str]] = {}
     for slot in slots:
         by_day.setdefault(slot.weekday, []).append(f"{slot.starts_at:%H:%M}-{slot.ends_at:%H:%M}")
     return "; ".join(f"{OSM_DAYS[day]} {','.join(times)}" for day, times in sorted(by_day.items())) or None

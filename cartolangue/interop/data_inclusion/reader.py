@@ -83,7 +83,7 @@ def _errors(exc):
 def read_items(path, what):
     """(items, location prefix, notices) of a JSON list or a paginated envelope; ImportFileError otherwise."""
     data = load_json(path)
-    notices = []
+    notices: list[Notice] = []
     if isinstance(data, list):
         return data, "", notices
     if isinstance(data, dict) and isinstance(data.get("items"), list):
@@ -146,7 +146,7 @@ class DataInclusionReader:
         return notices
 
     def structure_record(self, structure):
-        warnings = []
+        warnings: list[str] = []
         record = StructureRecord(
             source=self.source,
             source_id=structure.id,
@@ -230,7 +230,7 @@ class DataInclusionReader:
                 location,
                 _("invalide selon le schéma data·inclusion v1 : %(e)s") % {"e": _errors(exc)},
             )
-        warnings = []
+        warnings: list[str] = []
         try:
             structure_record, structure = self._structure_for(service, raw, warnings)
         except _Refusal as exc:

@@ -12,6 +12,7 @@
 
 import calendar
 import csv
+import os
 from datetime import date
 from pathlib import Path
 
@@ -89,7 +90,7 @@ LEVEL_NAMES = {level.value: level.label for level in enums.CecrlLevel}
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
-def language_formacodes(path=None):
+def language_formacodes(path: str | os.PathLike[str] | None = None) -> set[str]:
     """The Formacodes kept by the LHEO import: a CSV with a `formacode_v14` column (and optionally a
     `selected` column, as in data·inclusion's own selection file)."""
     with open(path or LANGUAGE_FORMACODES_CSV, encoding="utf-8-sig", newline="") as f:
@@ -103,9 +104,9 @@ def language_formacodes(path=None):
     }
 
 
-def public_code_map():
+def public_code_map() -> dict[str, set[str]]:
     """Formacode public code → our audience values (data·inclusion's mapping, refined above)."""
-    mapping = {}
+    mapping: dict[str, set[str]] = {}
     with open(PUBLICS_CSV, encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             values = [v for v in (row["publics_di_v1"] or "").split("|") if v]
@@ -119,7 +120,7 @@ class LheoDateError(ValueError):
     pass
 
 
-def parse_lheo_date(text, end=False):
+def parse_lheo_date(text: str | None, end: bool = False) -> tuple[date | None, bool]:
     """(date or None, partial: bool). Raises LheoDateError for a value that is not an LHEO date."""
     text = (text or "").strip()
     if len(text) != 8 or not text.isdigit():
@@ -138,7 +139,7 @@ def parse_lheo_date(text, end=False):
         raise LheoDateError(text) from exc
 
 
-def format_lheo_date(value, end=False):
+def format_lheo_date(value: date | None, end: bool = False) -> str:
     if value is None:
         return "99999999" if end else "00000000"
     return value.strftime("%Y%m%d")

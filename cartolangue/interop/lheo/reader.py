@@ -336,7 +336,7 @@ class LheoReader(LheoWalk):
         except c.LheoDateError:
             warnings.append(_("session %(id)s : date illisible « %(raw)s »") % {"id": session_id, "raw": raw})
             return None
-        if partial:
+        if partial and value is not None:  # a partial date is always read as a day
             warnings.append(
                 _("session %(id)s : date partielle %(raw)s lue comme le %(date)s")
                 % {"id": session_id, "raw": raw, "date": value.isoformat()}

@@ -2,7 +2,8 @@
 addresses, the course type a title or a Formacode names, and the contact kind of a `type-contact` code. Bad values
 become None and a warning on their course, never an error."""
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -17,7 +18,7 @@ from cartolangue.offers import enums
 BOOLEANS = {"1": True, "0": False}
 
 
-def course_type_of(name, formacodes):
+def course_type_of(name: str, formacodes: Iterable[str]) -> str:
     """The type the title names (ASL, OEPRE, FOS, DELF…), else the Formacode's, else FLE."""
     named = course_type_from_text(name)
     if named:
@@ -29,12 +30,12 @@ def course_type_of(name, formacodes):
 
 
 @lru_cache(maxsize=4096)
-def parse_date(text, end=False):
+def parse_date(text: str, end: bool = False) -> tuple[date | None, bool]:
     """`parse_lheo_date`, cached: a file repeats the same few hundred dates."""
     return c.parse_lheo_date(text, end=end)
 
 
-def stamp_of(raw, datemaj):
+def stamp_of(raw: str | None, datemaj: str | None) -> datetime | None:
     if raw:
         value = parse_datetime(raw)
         if value is not None:
@@ -42,15 +43,15 @@ def stamp_of(raw, datemaj):
     raw = datemaj
     if raw:
         try:
-            value, _partial = parse_date(raw)
+            day, _partial = parse_date(raw)
         except c.LheoDateError:
             return None
-        if value:
-            return datetime(value.year, value.month, value.day, tzinfo=timezone.get_current_timezone())
+        if day:
+            return datetime(day.year, day.month, day.day, tzinfo=timezone.get_current_timezone())
     return None
 
 
-def parse_level(label, warnings):
+def parse_level(label: str | None, warnings: list[str]) -> int | None:
     if not label:
         return None
     if label not in c.LEVEL_LABELS:
@@ -59,11 +60,11 @@ def parse_level(label, warnings):
     return c.LEVEL_LABELS[label]
 
 
-def parse_bool(value):
+def parse_bool(value: str | None) -> bool | None:
     return BOOLEANS.get((value or "").strip())
 
 
-def parse_float(value):
+def parse_float(value: str | None) -> float | None:
     try:
         number = float((value or "").replace(",", "."))
     except ValueError:
@@ -71,7 +72,7 @@ def parse_float(value):
     return number if number == number else None  # NaN
 
 
-def parse_int(value, warnings, field):
+def parse_int(value: str | None, warnings: list[str], field: str) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
@@ -99,7 +100,7 @@ def contact_kind(type_contact: str) -> tuple[bool, str]:
     return False, ""
 
 
-def parse_decimal(value, warnings, field):
+def parse_decimal(value: str | None, warnings: list[str], field: str) -> Decimal | None:
     value = (value or "").strip().replace(",", ".").replace("€", "").strip()
     if not value:
         return None
@@ -111,7 +112,7 @@ def parse_decimal(value, warnings, field):
     return number if number.is_finite() and number >= 0 else None
 
 
-def parse_day(value):
+def parse_day(value: str | None) -> date | None:
     try:
         parsed, _partial = parse_date(value or "")
     except c.LheoDateError:
@@ -119,7 +120,7 @@ def parse_day(value):
     return parsed
 
 
-def https_url(value):
+def https_url(value: str) -> str:
     if value and not value.startswith(("http://", "https://")):
         return "https://" + value
     return value

@@ -9,6 +9,7 @@ iteration over its items with fast child lookups. What an element means is read 
 
 import copy
 from functools import lru_cache
+from typing import Any, TypedDict
 
 from django.utils.translation import gettext as _
 from lxml import etree
@@ -16,15 +17,26 @@ from lxml import etree
 from cartolangue.interop.errors import ImportFileError
 from cartolangue.interop.lheo import conventions as c
 
-PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
+
+class ParserOptions(TypedDict):
+    resolve_entities: bool
+    no_network: bool
+    load_dtd: bool
+    huge_tree: bool
+
+
+# The carto-langue extras of a node: {info: [(value, <extra> element)…]}; the readers fall back on (default, None).
+Extras = dict[str, list[tuple[Any, Any]]]
+
+PARSER_OPTIONS: ParserOptions = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
 
 
 @lru_cache(maxsize=1)
-def lheo_schema():
+def lheo_schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(c.XSD_PATH)))
 
 
-def sniff(path):
+def sniff(path: str) -> tuple[str, str]:
     """(namespace, root name) of an LHEO file, refusing what is not LHEO or declares entities."""
     try:
         with open(path, "rb") as stream:
@@ -36,7 +48,7 @@ def sniff(path):
 def _sniff_root(path, stream):
     for _event, root in etree.iterparse(stream, events=("start",), **PARSER_OPTIONS):
         dtd = root.getroottree().docinfo.internalDTD
-        if dtd is not None and (list(dtd.iterentities()) or list(dtd.elements())):
+        if dtd is not None and (bool(list(dtd.iterentities())) or bool(list(dtd.elements()))):
             raise ImportFileError(
                 _(
                     "%(file)s : DTD interne refusée (déclarations d'entités ou d'éléments) : "
@@ -71,7 +83,7 @@ def _sniff_root(path, stream):
     raise ImportFileError(_("%(file)s : fichier vide") % {"file": path})
 
 
-def xml_error(path, exc):
+def xml_error(path: str, exc: etree.XMLSyntaxError) -> str:
     line = exc.lineno or (exc.position[0] if exc.position else "?")
     return _("%(file)s, ligne %(line)s : XML illisible : %(error)s") % {"file": path, "line": line, "error": exc.msg}
 
@@ -81,12 +93,18 @@ class LheoWalk:
     `all`, `extras`), indexed once per item. A reader subclasses it and sets `ns` before walking."""
 
     ns: str
+    _extras_tag: str  # the qualified tags of <extras> and <extra>, set with `ns`
+    _extra_tag: str
 
-    def __init__(self, *, validate=True):
+    def __init__(self, *, validate: bool = True) -> None:
         self.validate = validate
-        self._index = {}  # node → {tag: first child}, for the formation being read (see `_kids`)
-        self._repeated = {}  # node → {tag: [children]} for the tags that repeat among its children
-        self._paths = {}  # "a/b" → ("{ns}a", "{ns}b")
+        self._index: dict[
+            etree._Element, dict[str, etree._Element]
+        ] = {}  # node → {tag: first child}, for the formation being read (see `_kids`)
+        self._repeated: dict[
+            etree._Element, dict[str, list[etree._Element]]
+        ] = {}  # node → {tag: [children]} for the tags that repeat among its children
+        self._paths: dict[str, tuple[str, ...]] = {}  # "a/b" → ("{ns}a", "{ns}b")
 
     def _iterate(self, stream, ns, item, read):
         for _event, elem in etree.iterparse(
@@ -99,6 +117,7 @@ class LheoWalk:
                 self._repeated.clear()
             elem.clear(keep_tail=False)
             parent = elem.getparent()
+            assert parent is not None  # an item is never the root
             while elem.getprevious() is not None:
                 del parent[0]
 
@@ -139,7 +158,7 @@ class LheoWalk:
             tags = self._paths[path] = child_tags(self.ns, path)
         return tags
 
-    def all(self, node, path):
+    def all(self, node: etree._Element, path: str) -> list[etree._Element]:
         """Every node at `path` under `node`, in document order (ElementPath's `findall`)."""
         children = self._children
         tags = self._paths.get(path) or self._steps(path)
@@ -150,7 +169,7 @@ class LheoWalk:
             nodes = [child for parent in nodes for child in children(parent, tag)]
         return nodes
 
-    def find(self, node, path):
+    def find(self, node: etree._Element | None, path: str) -> etree._Element | None:
         """The first node at `path` under `node`, or None (ElementPath's `find`).
 
         Following the first child at each step finds it when that branch goes all the way down (it is then
@@ -164,12 +183,12 @@ class LheoWalk:
             if child is None:
                 if found is node:
                     return None
-                found = self.all(node, path)
-                return found[0] if found else None
+                every = self.all(node, path)
+                return every[0] if every else None
             found = child
         return found
 
-    def text(self, node, path):
+    def text(self, node: etree._Element | None, path: str) -> str:
         """The stripped text of `find(node, path)`, "" when there is none."""
         if node is None:
             return ""
@@ -180,23 +199,24 @@ class LheoWalk:
             if child is None:
                 if found is node:
                     return ""
-                found = self.find(node, path)
-                if found is None:
+                first = self.find(node, path)
+                if first is None:
                     return ""
+                found = first
                 break
             found = child
         text = found.text
         return text.strip() if text else ""
 
-    def texts(self, node, path):
+    def texts(self, node: etree._Element, path: str) -> list[str]:
         return [text for text in ((n.text or "").strip() for n in self.all(node, path)) if text]
 
-    def extras(self, node):
+    def extras(self, node: etree._Element | None) -> Extras:
         """The carto-langue extras of a node: {info: [(value, <extra> element), …]}.
 
         Attributes are the dearest thing to read from lxml: the `tag` attribute, which only `public` and
         `creneau` carry, is left to them (`extra.get("tag")`)."""
-        found = {}
+        found: Extras = {}
         if node is None:
             return found
         extra_tag = self._extra_tag
@@ -209,7 +229,7 @@ class LheoWalk:
                     found.setdefault(extra.get("info", ""), []).append((text.strip() if text else "", extra))
         return found
 
-    def schema_defects(self, elem):
+    def schema_defects(self, elem: etree._Element) -> list[tuple[int, str]]:
         if not self.validate:
             return []
         target = elem
@@ -224,7 +244,7 @@ class LheoWalk:
 
 
 @lru_cache(maxsize=512)
-def child_tags(ns, path):
+def child_tags(ns: str, path: str) -> tuple[str, ...]:
     """The qualified tags of a child path: "periode/debut" → ("{ns}periode", "{ns}debut")."""
     parts = path.split("/")
     if any(part in {"", ".", "..", "*"} or part.startswith("[") for part in parts):

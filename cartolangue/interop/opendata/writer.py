@@ -235,7 +235,7 @@ class _Sink(io.RawIOBase):
 def iter_zip(*, include_demo=False):
     """Every file of the export in one zip, streamed as it is compressed."""
     sink = _Sink()
-    counts = {}
+    counts: dict[str, int] = {}
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in TABLES.values():
             for extension, chunks in (

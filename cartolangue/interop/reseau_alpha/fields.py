@@ -144,7 +144,7 @@ class FormationFields:
             self.notes.append(_("Cours d'été."))
         # A formation's contact is a named volunteer or employee, and Réseau Alpha says nothing of their consent:
         # kept, shown as "Accueil" with the structure's own phone and e-mail (`contact_public` False, ADR 0019).
-        contact = raw.get("contact") if isinstance(raw.get("contact"), dict) else {}
+        contact = raw["contact"] if isinstance(raw.get("contact"), dict) else {}
         contact_name = " ".join(
             part for part in (clean_text(contact.get(k)) for k in ("civilite", "prenom", "nom")) if part
         )
@@ -242,7 +242,8 @@ class FormationFields:
         return int(max(levels) if highest else min(levels))
 
     def _audiences(self):
-        audiences, registration, lines = {}, "", []
+        audiences: dict[str, str] = {}
+        registration, lines = "", []
         for item in flatten_publics(self.raw.get("publicsSpecifiques")):
             if isinstance(item, dict):
                 value = clean_text(item.get("publicSpecifique"))
@@ -307,7 +308,7 @@ class FormationFields:
     def _timetable(self):
         """(time slots, hours per week); hours only from exact times."""
         details = [d for d in as_list(self.raw.get("joursHorairesDetails")) if d]
-        slots = {}
+        slots: dict[tuple[int, time], TimeSlotRecord] = {}
         if details:
             exact = True
             for item in details:
@@ -376,11 +377,11 @@ class FormationFields:
         key = " ".join(fold(text).replace("€", " e").split())
         if key in m.FREE_COSTS:
             return True, None, ""
-        amount = cost_from_text(text)
+        stated = cost_from_text(text)
         details = text
-        if amount == 0 or (amount is None and key.startswith("gratuit")):
+        if stated == 0 or (stated is None and key.startswith("gratuit")):
             return True, None, details
-        return False, amount, details
+        return False, stated, details
 
     def _date(self, name):
         value = self.raw.get(name)

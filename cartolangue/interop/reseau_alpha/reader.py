@@ -24,6 +24,7 @@ and makes one course per address, the fields a formation's addresses share are r
 """
 
 import math
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -185,7 +186,7 @@ class _Formation(FormationFields):
             sessions.append(
                 SessionRecord(source_id=source_id, starts_on=fields["starts_on"], ends_on=fields["ends_on"])
             )
-        course_fields = {
+        course_fields: dict[str, Any] = {
             k: v.copy() if isinstance(v, list | dict) else v
             for k, v in fields.items()
             if k not in ("starts_on", "ends_on", "childcare_formation")

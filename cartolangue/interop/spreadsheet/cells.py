@@ -9,6 +9,7 @@ rejected with every problem at once (reader.py).
 import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -21,7 +22,7 @@ from cartolangue.interop.spreadsheet.workbook import column_required, label_lang
 from cartolangue.offers import enums
 from cartolangue.offers.models import Provenance
 
-SOURCE_ID_LENGTH = Provenance._meta.get_field("source_id").max_length
+SOURCE_ID_LENGTH = cast(int, Provenance._meta.get_field("source_id").max_length)  # a CharField's
 TRUE_WORDS = {"oui", "o", "vrai", "true", "yes", "x", "1"}
 FALSE_WORDS = {"non", "n", "faux", "false", "no", "0"}
 DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
@@ -92,15 +93,16 @@ def _date(value):
     elif isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
         day = from_excel(value).date()
     else:
-        text, day = _plain(value), None
+        text, parsed = _plain(value), None
         for pattern in DATE_FORMATS:
             try:
-                day = datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a date, no time zone)
+                parsed = datetime.datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a date, no time zone)
                 break
             except ValueError:
                 continue
-        if day is None:
+        if parsed is None:
             raise BadValue(_("date illisible « %(v)s » (jj/mm/aaaa attendu)") % {"v": value})
+        day = parsed
     if not 2000 <= day.year <= 2100:
         raise BadValue(_("date improbable : %(d)s") % {"d": day.strftime("%d/%m/%Y")})
     return day
@@ -280,7 +282,7 @@ class Cells:
                 continue
             match = SLOT_RE.match(text)
             day = self.lookups["weekday"].get(match["day"].strip()) if match else None
-            if day is None:
+            if match is None or day is None:
                 raise BadValue(_("créneau illisible « %(v)s » (p. ex. « lundi 9h30-12h »)") % {"v": piece.strip()})
             slots.append(TimeSlotRecord(day, _time(match["start"]), _time(match["end"])))
         return slots

@@ -19,6 +19,8 @@ the template shows them; splitting it would scatter one layout over several file
 
 from dataclasses import dataclass
 
+from django.db.models import Choices, Field, Model
+from django.utils.functional import Promise
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -44,8 +46,8 @@ def normalise(text):
 @dataclass(frozen=True)
 class Referential:
     key: str
-    title: object  # the header of its column in the Listes sheet
-    enum: object = None  # a TextChoices / IntegerChoices, or None for the ones below
+    title: str | Promise  # the header of its column in the Listes sheet
+    enum: type[Choices] | None = None  # a TextChoices / IntegerChoices, or None for the ones below
 
     def choices(self):
         """[(value, label)], in the order of the drop-down list."""
@@ -92,13 +94,13 @@ REFERENTIALS = {
 @dataclass(frozen=True, eq=False)
 class Column:
     key: str  # the attribute of the record it fills
-    header: object = ""  # French header; the model field's verbose name when empty
+    header: str | Promise = ""  # French header; the model field's verbose name when empty
     kind: str = "text"
     referential: str = ""  # for "enum" and "bool"
     required: bool = False
-    help: object = ""  # the input help shown when the cell is selected
+    help: str | Promise = ""  # the input help shown when the cell is selected
     width: int = 18
-    field: object = None  # the model field it fills: maximum length, digits
+    field: Field | None = None  # the model field it fills: maximum length, digits
     index: int = 0  # 1, 2… for the numbered columns of a multi-valued attribute
     ref: str = ""  # for "ref": the sheet whose key it names
     in_template: bool = True  # False: accepted on import, not written in the template
@@ -107,6 +109,7 @@ class Column:
     def base_header(self):
         if self.header:
             return self.header
+        assert self.field is not None, self.key  # a column without a header is named after its field
         return capfirst(self.field.verbose_name)
 
     @property
@@ -121,8 +124,10 @@ class Column:
         return getattr(self.field, "max_length", None)
 
 
-def _f(model, name):
-    return model._meta.get_field(name)
+def _f(model: type[Model], name: str) -> Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)  # a column fills a field of its own model, never a reverse relation
+    return field
 
 
 def _numbered(n, key, header, referential, help="", width=24):

@@ -17,6 +17,7 @@ exam sessions, likewise with their structure and place.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -68,9 +69,11 @@ class CourseRow:
 def _empty(column):
     if column.kind in TEXT_KINDS:
         return ""
-    if column.kind == "enum" and REFERENTIALS[column.referential].enum is not None:
-        values = REFERENTIALS[column.referential].enum.values
-        return "" if values and isinstance(values[0], str) else None
+    if column.kind == "enum":
+        enum = REFERENTIALS[column.referential].enum
+        if enum is not None:
+            values = enum.values
+            return "" if values and isinstance(values[0], str) else None
     return None
 
 
@@ -159,7 +162,7 @@ class OfferReader:
 
     def _entries(self, sheet, build):
         """{key: Entry} of the Structures or Lieux sheet; a duplicated key is an error of both rows."""
-        entries = {}
+        entries: dict[str, Entry] = {}
         for cells in self.rows(sheet.key):
             key = cells.get(sheet.key_column)
             record = build(cells, key)
@@ -218,7 +221,7 @@ class OfferReader:
         for name in ("entry_level_oral", "entry_level_written"):
             if values[name] is not None and target is not None and values[name] > target:
                 cells.error(COURSES.column(name), _("niveau d'entrée au-dessus du niveau visé"))
-        multi = {
+        multi: dict[str, Any] = {
             name: list(dict.fromkeys(str(v) for c in _numbered(COURSES, name) for v in cells.get_many(c)))
             for name in ("schooling", "funders", "certifications")
         }
@@ -243,7 +246,7 @@ class OfferReader:
     @staticmethod
     def _audiences(cells):
         """{audience: mode} from the "Public n" / "Accès du public n" pairs (an empty access: priority)."""
-        audiences = {}
+        audiences: dict[str, str] = {}
         for column in _numbered(COURSES, "audiences"):
             mode_column = COURSES.column("audience_modes", column.index)
             found = cells.get_many(column)
@@ -258,7 +261,8 @@ class OfferReader:
         return audiences
 
     def _courses(self, parents):
-        rows, by_key = [], {}
+        rows: list[CourseRow] = []
+        by_key: dict[str, CourseRow] = {}
         for cells in self.rows("courses"):
             key = cells.get(COURSES.key_column)
             structure, place = parents(cells, COURSES)
@@ -291,7 +295,7 @@ class OfferReader:
                 row.slot_keys.add((slot.weekday, slot.starts_at))
 
     def _sessions(self, by_key):
-        seen = {}
+        seen: dict[str, int] = {}
         for cells in self.rows("sessions"):
             key = cells.get(SESSIONS.key_column)
             row = self._child_course(cells, SESSIONS, by_key)
@@ -334,7 +338,7 @@ class OfferReader:
     # --- exam sessions ---------------------------------------------------------------------------------------
 
     def _exam_sessions(self, parents):
-        seen = {}
+        seen: dict[str, int] = {}
         for cells in self.rows("exam_sessions"):
             key = cells.get(EXAM_SESSIONS.key_column)
             structure, place = parents(cells, EXAM_SESSIONS)
@@ -372,7 +376,7 @@ class OfferReader:
         return structure, place
 
     def _flat_courses(self):
-        seen = {}
+        seen: dict[str, int] = {}
         for cells in self.rows("courses"):
             key = cells.get(COURSES.key_column)
             structure, place = self._flat_parents(cells, COURSES)

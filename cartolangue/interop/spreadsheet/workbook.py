@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from cartolangue.interop.errors import ImportFileError
-from cartolangue.interop.spreadsheet.columns import COURSES, EXAM_SESSIONS, SHEETS, flat_columns, normalise
+from cartolangue.interop.spreadsheet.columns import COURSES, EXAM_SESSIONS, SHEETS, Column, flat_columns, normalise
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 CSV_SUFFIXES = (".csv",)
@@ -66,7 +66,7 @@ class Table:
 
 def _positions(header, columns, where):
     """Map the header row onto the columns; ImportFileError for a duplicated or a missing required column."""
-    names = {}
+    names: dict[str, Column] = {}
     for column in columns:
         for name in header_names(column):
             names.setdefault(name, column)

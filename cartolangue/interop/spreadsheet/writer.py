@@ -79,7 +79,7 @@ class OfferWriter:
         modes = [c for c in template_columns(sheet) if c.key == "audience_modes"]
         pairs = [([a.audience], a.mode) for a in audiences]
         if len(pairs) > len(publics):
-            grouped = {}
+            grouped: dict[str, list[str]] = {}
             for (audience,), mode in pairs:
                 grouped.setdefault(mode, []).append(audience)
             pairs = list((codes, mode) for mode, codes in grouped.items())
