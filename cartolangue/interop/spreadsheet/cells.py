@@ -9,7 +9,7 @@ rejected with every problem at once (reader.py).
 import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import cast
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
 from cartolangue.interop.records import Rejected, TimeSlotRecord
-from cartolangue.interop.spreadsheet.columns import REFERENTIALS, SEPARATOR, normalise
+from cartolangue.interop.spreadsheet.columns import REFERENTIALS, SEPARATOR, Column, normalise
 from cartolangue.interop.spreadsheet.workbook import column_required, label_languages
 from cartolangue.offers import enums
 from cartolangue.offers.models import Provenance
@@ -39,7 +39,7 @@ class BadValue(Exception):
     """A cell that cannot be read; the message says why, for the report."""
 
 
-def referential_lookups():
+def referential_lookups() -> dict[str, dict[str, Any]]:
     """{referential key: {normalised label or code: value}}."""
     lookups = {}
     for key, referential in REFERENTIALS.items():
@@ -134,10 +134,10 @@ class Cells:
         self.errors = []  # (column position, location, message)
 
     @property
-    def location(self):
+    def location(self) -> str:
         return self.table.ref(self.table.sheet.key_column, self.number)
 
-    def is_empty(self):
+    def is_empty(self) -> bool:
         return all(self._raw_value(v) is None for v in self.values)
 
     @staticmethod
@@ -147,25 +147,25 @@ class Cells:
             return value or None
         return value
 
-    def raw(self, column):
+    def raw(self, column: Column) -> Any:
         position = self.table.positions.get(column)
         if position is None or position >= len(self.values):
             return None
         return self._raw_value(self.values[position])
 
-    def error(self, column, message):
+    def error(self, column: Column, message: str) -> None:
         position = self.table.positions.get(column, -1)
         problem = _("%(column)s : %(problem)s") % {"column": column.title, "problem": message}
         self.errors.append((position, self.table.ref(column, self.number), problem))
 
-    def failure(self, record_id=None):
+    def failure(self, record_id: str | None = None) -> Rejected:
         """The Rejected of this row: located at its first bad cell (left to right), every problem in the reason."""
         errors = sorted(self.errors, key=lambda e: e[0])
         location = errors[0][1]
         reason = " ; ".join(m if i == 0 else f"{m} ({loc})" for i, (_p, loc, m) in enumerate(errors))
         return Rejected(record_id or _("ligne %(n)d") % {"n": self.number}, location, reason)
 
-    def get(self, column):
+    def get(self, column: Column) -> Any:
         value = self.raw(column)
         if value is None:
             if column_required(column, self.table.flat):
@@ -177,7 +177,7 @@ class Cells:
             self.error(column, str(exc))
             return None
 
-    def get_many(self, column):
+    def get_many(self, column: Column) -> list[Any]:
         """The values of a multi-valued cell (separated by ";")."""
         value = self.raw(column)
         if value is None:
@@ -196,7 +196,7 @@ class Cells:
                 found.append(parsed)
         return found
 
-    def parse(self, column, value):
+    def parse(self, column: Column, value: Any) -> Any:
         kind = column.kind
         if kind in ("enum", "bool"):
             return self._enum(column, value)

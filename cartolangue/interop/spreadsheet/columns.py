@@ -18,6 +18,7 @@ the template shows them; splitting it would scatter one layout over several file
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Choices, Field, Model
 from django.utils.functional import Promise
@@ -34,10 +35,10 @@ SEPARATOR = ";"
 TEMPLATE_ROWS = 5000
 
 
-def normalise(text):
+def normalise(text: object) -> str:
     """How headers, sheet names and referential labels are compared: case, accents, dashes and spaces aside."""
-    text = fold(str(text)).replace("–", "-").replace("—", "-").replace("\u00a0", " ")
-    return " ".join(text.split())
+    folded = fold(str(text)).replace("–", "-").replace("—", "-").replace("\u00a0", " ")
+    return " ".join(folded.split())
 
 
 # --- Referentials (the "Listes" sheet) ---------------------------------------------------------------------
@@ -49,7 +50,7 @@ class Referential:
     title: str | Promise  # the header of its column in the Listes sheet
     enum: type[Choices] | None = None  # a TextChoices / IntegerChoices, or None for the ones below
 
-    def choices(self):
+    def choices(self) -> list[tuple[Any, Any]]:
         """[(value, label)], in the order of the drop-down list."""
         if self.enum is not None:
             return list(self.enum.choices)
@@ -106,21 +107,21 @@ class Column:
     in_template: bool = True  # False: accepted on import, not written in the template
 
     @property
-    def base_header(self):
+    def base_header(self) -> str | Promise:
         if self.header:
             return self.header
         assert self.field is not None, self.key  # a column without a header is named after its field
         return capfirst(self.field.verbose_name)
 
     @property
-    def title(self):
+    def title(self) -> str | Promise:
         """The header as written in row 1 (lazy: rendered in the active language)."""
         if self.index:
             return format_lazy("{} {}", self.base_header, self.index)
         return self.base_header
 
     @property
-    def max_length(self):
+    def max_length(self) -> int | None:
         return getattr(self.field, "max_length", None)
 
 
@@ -175,18 +176,18 @@ def _audience_columns(n):
 @dataclass(frozen=True)
 class Sheet:
     key: str
-    title: object
-    help: object
-    columns: tuple
+    title: str | Promise
+    help: str | Promise
+    columns: tuple[Column, ...]
 
-    def column(self, key, index=0):
+    def column(self, key: str, index: int = 0) -> Column:
         for column in self.columns:
             if column.key == key and column.index == index:
                 return column
         raise KeyError(key)
 
     @property
-    def key_column(self):
+    def key_column(self) -> Column:
         """The sheet's own identifier column (the first column of a sheet without one)."""
         return next((c for c in self.columns if c.kind == "id"), self.columns[0])
 
@@ -502,7 +503,7 @@ EXAM_SESSIONS = Sheet(
 SHEETS = {s.key: s for s in (STRUCTURES, PLACES, COURSES, TIME_SLOTS, SESSIONS, EXAM_SESSIONS)}
 
 
-def flat_columns(main):
+def flat_columns(main: Sheet) -> tuple[Column, ...]:
     """The columns of a one-entity CSV: the entity's own, then its structure's and its place's.
 
     The structure's and the place's identifiers are the entity's reference columns (same headers)."""

@@ -16,7 +16,9 @@ its structure's and its place's columns on the same row and its weekly time slot
 exam sessions, likewise with their structure and place.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.utils.text import slugify
@@ -41,6 +43,7 @@ from cartolangue.interop.spreadsheet.columns import (
     SHEETS,
     STRUCTURES,
     TIME_SLOTS,
+    Sheet,
 )
 from cartolangue.interop.spreadsheet.workbook import load_tables
 
@@ -99,7 +102,7 @@ class OfferReader:
         self.lookups = referential_lookups()
         self.stray = []  # Rejected rows that belong to no course or exam session, reported at the end
 
-    def rows(self, key):
+    def rows(self, key: str) -> Iterator[Cells]:
         table = self.tables.get(key)
         if table is None:
             return
@@ -108,11 +111,11 @@ class OfferReader:
             if not cells.is_empty():
                 yield cells
 
-    def title(self, sheet):
+    def title(self, sheet: Sheet) -> str:
         """The sheet's name as in the file (the CSV's name for a flat CSV), for messages."""
         return self.tables[sheet.key].title if sheet.key in self.tables else str(sheet.title)
 
-    def records(self):
+    def records(self) -> Iterator[CourseRecord | ExamSessionRecord | Rejected]:
         if any(t.flat for t in self.tables.values()):
             if "courses" in self.tables:
                 yield from self._flat_courses()
@@ -389,7 +392,9 @@ def _derived_key(*parts):
     return slugify("-".join(str(p) for p in parts if p))[:SOURCE_ID_LENGTH] or "-"
 
 
-def spreadsheet_read(path, *, source, sheet=None):
+def spreadsheet_read(
+    path: str | Path, *, source: str, sheet: str | None = None
+) -> Iterator[CourseRecord | ExamSessionRecord | Rejected]:
     """Yield CourseRecord, ExamSessionRecord and Rejected from a filled template (.xlsx) or a CSV.
 
     `sheet` names the entity of a CSV ("cours" or "sessions-examen") when its header row does not tell."""

@@ -15,7 +15,7 @@ import io
 import warnings
 import zipfile
 from collections.abc import Iterator
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,12 +36,12 @@ MAX_ROWS = 100_000  # rows read per sheet, empty ones included
 CSV_SHEETS = {"cours": COURSES, "sessions-examen": EXAM_SESSIONS}
 
 
-def label_languages():
+def label_languages() -> list[AbstractContextManager]:
     """The labels and headers are matched in French and in the active language."""
     return [translation.override("fr"), nullcontext()]
 
 
-def header_names(column):
+def header_names(column: Column) -> set[str]:
     names = set()
     for language in label_languages():
         with language:
@@ -59,7 +59,7 @@ class Table:
     rows: list  # (row number, values)
     flat: bool = False
 
-    def ref(self, column, number):
+    def ref(self, column: Column, number: int) -> str:
         position = self.positions.get(column)
         return f"{self.title}!{get_column_letter(position + 1) if position is not None else ''}{number}"
 
@@ -85,7 +85,7 @@ def _positions(header, columns, where):
     return positions
 
 
-def column_required(column, flat):
+def column_required(column: Column, flat: bool) -> bool:
     """In a flat CSV the structure and place identifiers may be left out: they are derived."""
     return column.required and not (flat and column.kind == "ref")
 
@@ -136,7 +136,7 @@ def _sheet_titles():
 
 
 @contextlib.contextmanager
-def open_workbook(path: Path) -> Iterator:
+def open_workbook(path: Path) -> Iterator[openpyxl.Workbook]:
     """The workbook at `path`, read-only, closed on leaving; a zip bomb or a file openpyxl cannot read is refused
     with a located ImportFileError. Shared with the "Acteurs" sheet's reader (actor_sheet.py)."""
     _check_zip(path)
@@ -274,7 +274,7 @@ def _load_csv(path, sheet_name):
     return {sheet.key: Table(sheet, path.name, positions, rows[1:], flat=True)}
 
 
-def load_tables(path, sheet=None):
+def load_tables(path: str | Path, sheet: str | None = None) -> dict[str, Table]:
     """{sheet key: Table} of a workbook or a CSV; ImportFileError for a file that is not a readable template."""
     path = Path(path)
     suffix = path.suffix.lower()
