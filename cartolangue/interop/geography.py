@@ -4,6 +4,8 @@ loaded territories is a RecordError: never placed elsewhere silently (ADR 0008).
 (by its INSEE code, else its post code, else its coordinates) is an OutsideTerritoryError: expected in national
 files, and counted apart from the errors."""
 
+from typing import Protocol
+
 from django.utils.translation import gettext as _
 
 from cartolangue.geo.distance import haversine_km
@@ -20,6 +22,16 @@ ARRONDISSEMENTS = {
     **{f"6938{n}": "69123" for n in range(1, 10)},
     **{f"132{n:02d}": "13055" for n in range(1, 17)},
 }
+
+
+class PlaceClues(Protocol):
+    """What `Geography.resolve` reads of a place: a PlaceRecord, or an actor's address (actors/importers.py)."""
+
+    code_insee: str
+    post_code: str
+    city: str
+    latitude: float | None
+    longitude: float | None
 
 
 class Geography:
@@ -55,7 +67,7 @@ class Geography:
                 return _departement_of(given) not in self.departements
         return has_point
 
-    def resolve(self, place):
+    def resolve(self, place: PlaceClues) -> tuple[Commune, float | None, float | None, bool, list[str]]:
         """(commune, latitude, longitude, approximate, notes) for a PlaceRecord, or RecordError."""
         notes = []
         code = (place.code_insee or "").strip()

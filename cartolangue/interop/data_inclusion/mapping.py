@@ -29,6 +29,8 @@ import datetime
 import functools
 import math
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from data_inclusion.schema.v1 import (
     Frais,
@@ -47,13 +49,15 @@ from pydantic.networks import validate_email
 
 from cartolangue.interop.opendata.dictionary import label_of
 from cartolangue.offers import enums
+from cartolangue.offers.models import Course, Provenance
+from cartolangue.offers.models import Structure as StructureModel
 
 DI_SOURCE = "carto-langue"
 NAME_MAX = 150
 DESCRIPTION_MAX = 10000
 FRENCH_THEME = Thematique.LECTURE_ECRITURE_CALCUL__MAITRISER_LE_FRANCAIS.value
 WORKSHOP_TYPES = {enums.CourseType.ASL, enums.CourseType.OEPRE}
-MODES_ACCUEIL = {
+MODES_ACCUEIL: dict[str, list[str]] = {
     enums.Modality.ON_SITE: [ModeAccueil.EN_PRESENTIEL.value],
     enums.Modality.REMOTE: [ModeAccueil.A_DISTANCE.value],
     enums.Modality.HYBRID: [ModeAccueil.A_DISTANCE.value, ModeAccueil.EN_PRESENTIEL.value],
@@ -65,17 +69,17 @@ OSM_DAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
 # --- values ----------------------------------------------------------------------------------------------
 
 
-def di_id(obj):
+def di_id(obj: Provenance) -> str:
     return f"{DI_SOURCE}--{obj.source}:{obj.source_id}"
 
 
-def di_date(updated_at):
+def di_date(updated_at: datetime.datetime) -> str:
     # The schema refuses a date after the machine's today: a record stamped in the future (another time zone,
     # a clock ahead) is dated today.
     return min(timezone.localdate(updated_at), datetime.date.today()).isoformat()  # noqa: DTZ011 (as the schema)
 
 
-def di_name(name, fallback):
+def di_name(name: str, fallback: object) -> str:
     name = " ".join(name.split()).rstrip(".").strip()
     if len(name) < 3:
         name = str(fallback)
@@ -84,7 +88,7 @@ def di_name(name, fallback):
     return name
 
 
-def di_phone(phone):
+def di_phone(phone: str) -> str | None:
     digits = re.sub(r"[\s.\-()]", "", phone or "")
     if re.fullmatch(r"0[1-9]\d{8}", digits):
         return "+33" + digits[1:]
@@ -92,7 +96,7 @@ def di_phone(phone):
 
 
 @functools.lru_cache(maxsize=4096)  # a structure's address recurs on each of its courses
-def di_email(email):
+def di_email(email: str) -> str | None:
     if not email:
         return None
     try:
@@ -106,7 +110,7 @@ def _url(url):
     return url or None
 
 
-def joined(labels):
+def joined(labels: Iterable[object]) -> str:
     return ", ".join(str(label) for label in labels)
 
 
@@ -136,7 +140,7 @@ def _address(item, place):
     )
 
 
-def detail_url(site_url, name, pk):
+def detail_url(site_url: str | None, name: str, pk: int) -> str | None:
     if not site_url:
         return None
     with translation.override("fr"):
@@ -146,7 +150,7 @@ def detail_url(site_url, name, pk):
 # --- structures ------------------------------------------------------------------------------------------
 
 
-def structure_item(structure, *, site_url=None):
+def structure_item(structure: StructureModel, *, site_url: str | None = None) -> dict[str, Any]:
     """One structure as a data·inclusion v1 structure (a plain dict, lists sorted)."""
     description = structure.description.strip()
     reseaux = sorted(
@@ -270,7 +274,7 @@ def _practical_lines(course):
     return lines
 
 
-def service_description(course):
+def service_description(course: Course) -> str:
     """The course's own text, then its language detail in French Markdown sections; deterministic."""
     levels = []
     if course.cecrl_level_target is not None:
@@ -291,7 +295,7 @@ def service_description(course):
     return f"{own}\n\n{detail}" if own else detail
 
 
-def service_item(course, *, site_url=None):
+def service_item(course: Course, *, site_url: str | None = None) -> dict[str, Any]:
     """One course as a data·inclusion v1 service (a plain dict, lists sorted)."""
     shown = course.public_contact  # a public person's phone and e-mail, else the structure's (ADR 0019)
     phone = di_phone(shown.phone)

@@ -9,15 +9,17 @@ is left out and reported with its id and the error locations, and the rest is wr
 
 import json
 import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from data_inclusion.schema.v1 import (
     Service,
     Structure,
 )
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import translation
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from cartolangue.interop.data_inclusion.mapping import service_item, structure_item
 from cartolangue.offers.models import DEMO_SOURCE, Course, Place
@@ -37,13 +39,13 @@ class ExportReport:
 # --- querysets -------------------------------------------------------------------------------------------
 
 
-def structures_for_export(*, include_demo=False):
+def structures_for_export(*, include_demo: bool = False) -> QuerySet[StructureModel]:
     places = Place.objects.select_related("commune").defer("commune__geometry").order_by("pk")
     queryset = StructureModel.objects.prefetch_related(Prefetch("places", queryset=places)).order_by("pk")
     return queryset if include_demo else queryset.exclude(source=DEMO_SOURCE)
 
 
-def courses_for_export(*, include_demo=False):
+def courses_for_export(*, include_demo: bool = False) -> QuerySet[Course]:
     queryset = Course.objects.public().for_display().order_by("pk")
     if include_demo:
         return queryset
@@ -59,7 +61,9 @@ def _errors(exc):
     return "; ".join(f"{'.'.join(str(p) for p in e['loc'])} : {e['msg']}" for e in exc.errors())
 
 
-def validated(items, model, report):
+def validated(
+    items: Iterable[dict[str, Any]], model: type[BaseModel], report: ExportReport
+) -> Iterator[dict[str, Any]]:
     """Items the official model accepts; the others go to `report.rejected` with their id and errors."""
     for item in items:
         try:
@@ -72,7 +76,9 @@ def validated(items, model, report):
         yield item
 
 
-def iter_structures(*, include_demo=False, site_url=None, report=None):
+def iter_structures(
+    *, include_demo: bool = False, site_url: str | None = None, report: ExportReport | None = None
+) -> Iterator[dict[str, Any]]:
     report = report if report is not None else ExportReport()
     for structure in structures_for_export(include_demo=include_demo).iterator(chunk_size=ITERATOR_CHUNK):
         with translation.override("fr"):
@@ -80,7 +86,9 @@ def iter_structures(*, include_demo=False, site_url=None, report=None):
         yield from validated([item], Structure, report)
 
 
-def iter_services(*, include_demo=False, site_url=None, report=None):
+def iter_services(
+    *, include_demo: bool = False, site_url: str | None = None, report: ExportReport | None = None
+) -> Iterator[dict[str, Any]]:
     report = report if report is not None else ExportReport()
     for course in courses_for_export(include_demo=include_demo).iterator(chunk_size=ITERATOR_CHUNK):
         with translation.override("fr"):
@@ -88,7 +96,7 @@ def iter_services(*, include_demo=False, site_url=None, report=None):
         yield from validated([item], Service, report)
 
 
-def iter_json_array(items):
+def iter_json_array(items: Iterable[dict[str, Any]]) -> Iterator[str]:
     """A JSON array written item by item: one item per line, nulls left out, keys in schema order."""
     yield "["
     separator = "\n"
