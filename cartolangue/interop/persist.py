@@ -21,6 +21,7 @@ same caches; splitting them would spread one transaction over several modules.
 import gc
 import time
 import unicodedata
+from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache
@@ -30,13 +31,14 @@ from typing import Any
 from django.db import DatabaseError, IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from tqdm import tqdm
 
 from cartolangue.db import analyse_tables, bulk_write_cache, constraints_checked_at_once, insert_rows
 from cartolangue.interop.checks import check_course
 from cartolangue.interop.errors import RecordError
 from cartolangue.interop.geography import Geography
-from cartolangue.interop.records import CourseRecord, ExamSessionRecord, Filtered, Notice, Rejected
-from cartolangue.interop.report import Issue
+from cartolangue.interop.records import CourseRecord, ExamSessionRecord, Filtered, Notice, ReaderItem, Rejected
+from cartolangue.interop.report import ImportReport, Issue
 from cartolangue.moderation.conflicts import Conflict, child_kept_by_provider, record_import, values_kept_by_provider
 from cartolangue.offers.enums import ConfirmedBy, PublicationStatus
 from cartolangue.offers.indexing import search_text_parts
@@ -138,7 +140,7 @@ class Writer:
 
     # --- entry points --------------------------------------------------------------------------------
 
-    def add_course(self, record):
+    def add_course(self, record: CourseRecord) -> None:
         try:
             check_course(record, self.certifications)
             self._prepare(record, Course, COURSE_FIELDS)
@@ -149,7 +151,7 @@ class Writer:
         if len(self.pending) >= self.batch_size:
             self.flush()
 
-    def write_exam_session(self, record):
+    def write_exam_session(self, record: ExamSessionRecord) -> None:
         try:
             if record.certification not in self.certifications:
                 raise RecordError(_("certification inconnue : « %(code)s »") % {"code": record.certification})
@@ -169,7 +171,7 @@ class Writer:
             return
         self._done(record, outcome)
 
-    def flush(self):
+    def flush(self) -> None:
         batch, self.pending = self.pending, []
         if not batch:
             return
@@ -725,7 +727,13 @@ def _atomic_run(dry_run):
         pass
 
 
-def run_import(items, report, dry_run=False, progress=None, authority=None):
+def run_import(
+    items: Iterable[ReaderItem],
+    report: ImportReport,
+    dry_run: bool = False,
+    progress: tqdm | None = None,
+    authority: Mapping[str, Iterable[str]] | None = None,
+) -> ImportReport:
     """Store what a reader yields (records, Rejected, Filtered), all or nothing. Returns the report.
     `authority`: source name → the structure fields it owns (see the module's docstring).
 

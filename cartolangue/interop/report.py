@@ -61,7 +61,7 @@ class ImportReport:
     def warn(self, record_id: str, location: str, reason: str) -> None:
         self.warnings.append(Issue(record_id, location, reason))
 
-    def note_conflicts(self, conflicts: Iterable[Conflict]) -> None:
+    def note_conflicts(self, conflicts: Iterable["Conflict"]) -> None:
         """The fields a provider set by hand that the import left as they were (moderation/conflicts.py)."""
         for conflict in conflicts:
             self.conflicts.append(

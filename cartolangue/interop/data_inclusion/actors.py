@@ -177,7 +177,7 @@ def actor_service_items(actor: Actor, *, site_url: str | None = None) -> list[di
         themes = SCHEME_THEMATIQUES.get(scheme)
         if not themes:
             continue
-        scheme_label = label_of(Scheme, scheme)
+        scheme_label = label_of(Scheme, scheme) or scheme
         item = {
             "source": DI_SOURCE,
             "structure_id": actor_di_id(actor),

@@ -37,14 +37,14 @@ RECRUITMENT_FROM_LHEO = {
     "2": enums.RecruitmentStatus.CLOSED,
     "3": enums.RecruitmentStatus.CLOSED,  # suspendu
 }
-RECRUITMENT_TO_LHEO = {
+RECRUITMENT_TO_LHEO: dict[str, str] = {
     enums.RecruitmentStatus.OPEN: "1",
     enums.RecruitmentStatus.CLOSED: "2",
     enums.RecruitmentStatus.WAITING_LIST: "2",  # no such state in LHEO: closed, exact value in extras
 }
 # dict-modalites-enseignement
 MODALITY_FROM_LHEO = {"0": enums.Modality.ON_SITE, "1": enums.Modality.HYBRID, "2": enums.Modality.REMOTE}
-MODALITY_TO_LHEO = {v: k for k, v in MODALITY_FROM_LHEO.items()}
+MODALITY_TO_LHEO: dict[str, str] = {v: k for k, v in MODALITY_FROM_LHEO.items()}
 FUNDER_FROM_LHEO = {code: funder for funder, code in enums.LHEO_FUNDER_CODES.items()}
 
 # Formacode v14 → course type, when the file carries no carto-langue extras.
@@ -55,7 +55,7 @@ COURSE_TYPE_FROM_FORMACODE = {
     "15281": enums.CourseType.POST_ALPHA,  # Français mise à niveau
     "15235": enums.CourseType.FLE,  # Français langue étrangère
 }
-FORMACODE_FROM_COURSE_TYPE = {
+FORMACODE_FROM_COURSE_TYPE: dict[str, str] = {
     enums.CourseType.ALPHA: "15043",
     enums.CourseType.POST_ALPHA: "15040",
 }
@@ -68,7 +68,7 @@ AUDIENCE_FROM_PUBLIC_CODE = {
     "80010": enums.Audience.RSA,  # Bénéficiaire du RSA
 }
 # Our audiences → the Formacode public written in `code-public-vise` (exact value in extras).
-PUBLIC_CODE_FROM_AUDIENCE = {
+PUBLIC_CODE_FROM_AUDIENCE: dict[str, str] = {
     enums.Audience.EVERYONE: "83056",
     enums.Audience.WORKERS: "82058",
     enums.Audience.MINIMA_SOCIAUX: "80010",
@@ -86,7 +86,7 @@ PUBLIC_CODE_FROM_AUDIENCE = {
 EVERYONE_PUBLIC_CODE = "83056"
 
 LEVEL_LABELS = {level.label: level.value for level in enums.CecrlLevel}
-LEVEL_NAMES = {level.value: level.label for level in enums.CecrlLevel}
+LEVEL_NAMES: dict[int | None, str] = {level.value: level.label for level in enums.CecrlLevel}
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 

@@ -6,8 +6,10 @@ Every value that cannot be read or mapped becomes a warning on its course (`warn
 """
 
 import re
+from collections.abc import Iterator
 from datetime import date, time
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -27,7 +29,7 @@ _FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 UNKNOWN = object()
 
 
-def parse_bool(value):
+def parse_bool(value: object) -> bool | None | object:
     """True, False, None (absent) or UNKNOWN."""
     if value is None or value == "":
         return None
@@ -41,7 +43,7 @@ def parse_bool(value):
     return UNKNOWN
 
 
-def parse_time(value):
+def parse_time(value: object) -> time | None:
     text = str(value or "").strip()
     if "T" in text:
         text = text.split("T", 1)[1]
@@ -56,7 +58,7 @@ def parse_time(value):
     return time(hour, minute)
 
 
-def parse_date(value):
+def parse_date(value: object) -> date | None:
     text = str(value or "").strip()
     try:
         return date.fromisoformat(text[:10])
@@ -71,13 +73,13 @@ def parse_date(value):
     return None
 
 
-def as_list(value):
+def as_list(value: object) -> list[Any]:
     if value is None or value == "":
         return []
     return value if isinstance(value, list) else [value]
 
 
-def flatten_publics(value):
+def flatten_publics(value: object) -> Iterator[Any]:
     """`publicsSpecifiques` holds objects and arrays of objects (data·inclusion notes it too)."""
     for item in as_list(value):
         if isinstance(item, list):
@@ -86,7 +88,7 @@ def flatten_publics(value):
             yield item
 
 
-def checked_email(value, label, warnings):
+def checked_email(value: object, label: str, warnings: list[str]) -> str:
     email = clean_text(value)
     if not email:
         return ""
@@ -106,7 +108,7 @@ class FormationFields:
     warnings: list
     notes: list
 
-    def warn(self, message, **values):
+    def warn(self, message: str, **values: object) -> None:
         self.warnings.append(message % values if values else message)
 
     def _bool(self, value, label, warnings):

@@ -24,6 +24,7 @@ and makes one course per address, the fields a formation's addresses share are r
 """
 
 import math
+from collections.abc import Iterator
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -43,7 +44,7 @@ from cartolangue.interop.reseau_alpha.fields import FormationFields, as_list, ch
 from cartolangue.offers import enums
 
 
-def read_reseau_alpha(path, *, source):
+def read_reseau_alpha(path: str, *, source: str) -> Iterator[CourseRecord | Rejected]:
     """Yield the course records and rejections of a Réseau Alpha cartographie.json."""
     data = load_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("structures"), list):
@@ -91,7 +92,7 @@ class _Structure:
 
     def _record(self):
         raw = self.raw
-        kind = enums.StructureKind.ASSOCIATION
+        kind: str = enums.StructureKind.ASSOCIATION
         raw_type = clean_text(raw.get("type"))
         if raw_type:
             found = m.structure_kind(raw_type)
