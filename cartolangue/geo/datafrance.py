@@ -69,7 +69,7 @@ def _value(raw):
     return None if raw in (NULL, "") else raw
 
 
-def read_territories(*, region_code=ILE_DE_FRANCE):
+def read_territories(*, region_code: str | None = ILE_DE_FRANCE) -> DataFranceTerritories:
     """Read départements, EPCI, communes and alias codes; `region_code=None` reads all of France."""
     regions = {row["id"]: row["code"] for row in _rows("regions")}
     departements_by_id = {}

@@ -84,7 +84,7 @@ class Geography:
             if place.post_code:
                 commune = self._from_post_code(place.post_code, place.city)
                 repaired_by = _("code postal et ville")
-            if commune is None and has_point:
+            if commune is None and place.latitude is not None and place.longitude is not None:  # has_point
                 found = commune_at(place.latitude, place.longitude)
                 commune = self.by_code.get(found.code_insee) if found else None
                 repaired_by = _("coordonnées")
@@ -113,7 +113,7 @@ class Geography:
                     )
                     % {"code": code, "by": repaired_by, "commune": f"{commune.code_insee} {commune.name}"}
                 )
-        if has_point:
+        if has_point and place.latitude is not None and place.longitude is not None:
             km = haversine_km(place.latitude, place.longitude, commune.latitude, commune.longitude)
             if km > MAX_KM_FROM_COMMUNE:
                 notes.append(

@@ -4,6 +4,8 @@ records in one transaction, in bulk. The records are made by demo_generator.py.
 Every record is flagged `source="demo"` and shown as "données de démonstration".
 """
 
+import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -53,7 +55,7 @@ SESSION_COLUMNS = [
 ]
 
 
-def demo_delete():
+def demo_delete() -> None:
     """Remove every demo record (children first, in set-based deletes)."""
     for model in (CourseAudience, CourseSchooling, CourseFunder, TimeSlot):
         model.objects.filter(course__source=DEMO_SOURCE).delete()
@@ -65,7 +67,9 @@ def demo_delete():
     Structure.objects.filter(source=DEMO_SOURCE).delete()
 
 
-def demo_generate(*, courses, seed, reference_date, progress=None):
+def demo_generate(
+    *, courses: int, seed: int, reference_date: datetime.date, progress: Callable[[str], None] | None = None
+) -> DemoSummary:
     """Replace the demo offer with `courses` generated courses. Deterministic for (seed, reference_date)."""
     gen = DemoGenerator(seed=seed, reference_date=reference_date)
     rng = gen.rng

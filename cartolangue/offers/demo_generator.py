@@ -84,7 +84,7 @@ class DemoGenerator:
     def _updated_at(self):
         return self.as_of - datetime.timedelta(days=self.rng.randint(0, 420), minutes=self.rng.randint(0, 1439))
 
-    def weighted_commune(self):
+    def weighted_commune(self) -> Commune:
         """A commune drawn by population, Val-d'Oise weighted up."""
         return self.rng.choices(self.communes, weights=self.weights)[0]
 
@@ -109,7 +109,7 @@ class DemoGenerator:
         return f"{prefix} {self.rng.randint(10, 99)} {self.rng.randint(10, 99)} {self.rng.randint(10, 99)}"
 
     # --- records -------------------------------------------------------------------------------------
-    def structure(self, commune):
+    def structure(self, commune: Commune) -> Structure:
         kind = self.rng.choices([k for k, _w in STRUCTURE_KINDS], weights=[w for _k, w in STRUCTURE_KINDS])[0]
         if kind == enums.StructureKind.ASSOCIATION:
             name = f"Association {self.rng.choice(ASSOCIATION_NAMES)} {commune.name}"
@@ -138,7 +138,7 @@ class DemoGenerator:
             updated_at=self._updated_at(),
         )
 
-    def place(self, structure, commune):
+    def place(self, structure: Structure, commune: Commune) -> Place:
         lat, lon = self._point_in(commune)
         post_codes = sorted(pc.code for pc in commune.post_codes.all()) or [commune.code_insee]
         return Place(
@@ -155,7 +155,7 @@ class DemoGenerator:
             updated_at=structure.updated_at,
         )
 
-    def course(self, structure, place):
+    def course(self, structure: Structure, place: Place) -> tuple[str, Course, list[enums.Schooling]]:
         profiles = list(COURSE_PROFILES.items())
         course_type, profile = self.rng.choices(profiles, weights=[p[0] for _t, p in profiles])[0]
         _w, parcours, targets, entry_offset, schooling, stems = profile
@@ -210,7 +210,9 @@ class DemoGenerator:
         course.search_text = course_search_text(course, structure, place, place.commune.name)
         return course_type, course, schooling
 
-    def course_children(self, course, course_type, schooling):
+    def course_children(
+        self, course: Course, course_type: str, schooling: list[enums.Schooling]
+    ) -> tuple[list[tuple], list[tuple], list[tuple], list[tuple], list[tuple]]:
         rng = self.rng
         slots = []
         days = sorted(rng.sample(range(6), rng.choice([1, 2, 2, 3])))
@@ -288,7 +290,7 @@ class DemoGenerator:
             )
         return slots, course_audiences, course_schooling, course_funders, sessions
 
-    def exam_centres(self, n_centres):
+    def exam_centres(self, n_centres: int) -> list[tuple[Structure, Place]]:
         """Certification centres in the larger communes, each with monthly test dates for six months."""
         big = sorted(self.communes, key=lambda c: (-(c.population or 0), c.code_insee))[: max(n_centres * 3, 10)]
         centres = []
@@ -300,7 +302,7 @@ class DemoGenerator:
             centres.append((structure, self.place(structure, commune)))
         return centres
 
-    def exam_sessions(self, structure, place):
+    def exam_sessions(self, structure: Structure, place: Place) -> list[ExamSession]:
         sessions = []
         codes = self.rng.sample(EXAM_CERTIFICATIONS, k=self.rng.randint(2, 4))
         for code in sorted(codes):

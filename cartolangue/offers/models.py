@@ -54,7 +54,7 @@ class Provenance(models.Model):
         abstract = True
 
     @property
-    def is_demo(self):
+    def is_demo(self) -> bool:
         return self.source == DEMO_SOURCE
 
 
@@ -191,7 +191,7 @@ class Certification(models.Model):
 
 
 class CourseQuerySet(models.QuerySet):
-    def for_display(self):
+    def for_display(self) -> "CourseQuerySet":
         """Everything a result card, a detail page or the API shows, in a bounded number of queries."""
         # Commune contours are large and never shown here: leave them in the database.
         return (
@@ -206,16 +206,16 @@ class CourseQuerySet(models.QuerySet):
             )
         )
 
-    def public(self):
+    def public(self) -> "CourseQuerySet":
         """The courses anyone may see: published (not waiting for a coordinator, not archived), and not the copy
         of an offer another source gives too (cartolangue/dedup: the offer is shown once, through its
         representative)."""
         return self.filter(status=enums.PublicationStatus.PUBLISHED, duplicate_of__isnull=True)
 
-    def real(self):
+    def real(self) -> "CourseQuerySet":
         return self.exclude(source=DEMO_SOURCE)
 
-    def demo(self):
+    def demo(self) -> "CourseQuerySet":
         return self.filter(source=DEMO_SOURCE)
 
 
