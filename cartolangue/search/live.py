@@ -69,7 +69,7 @@ class LiveIndex:
         return int(np.count_nonzero(self.alive)) + self.delta.size
 
     @property
-    def last_modified(self):
+    def last_modified(self) -> datetime.datetime | None:
         dates = [d for d in (self.base.last_modified, self.delta and self.delta.last_modified) if d]
         return max(dates, default=None)
 

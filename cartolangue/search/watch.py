@@ -18,7 +18,9 @@ docs/adr/0013-freshness-watch.md.
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
+from django.apps import AppConfig
 from django.apps import apps as global_apps
 from django.apps.registry import Apps
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -290,7 +292,7 @@ def remove_watch(connection: BaseDatabaseWrapper) -> None:
                 cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
 
 
-def install_watch_after_migrate(sender, *, using: str, apps: Apps | None = None, **kwargs) -> None:
+def install_watch_after_migrate(sender: AppConfig, *, using: str, apps: Apps | None = None, **kwargs: Any) -> None:
     """`post_migrate` receiver: after any `migrate` (and `flush`), whatever its migrations rebuilt."""
     from django.db import connections
 
