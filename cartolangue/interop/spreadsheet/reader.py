@@ -1,6 +1,6 @@
 """Reads the Carto-Langue spreadsheet back (layout in columns.py): a filled template (.xlsx) or a CSV of one
 entity, into CourseRecord and ExamSessionRecord (records.py). This module maps rows to records; the file walk is
-workbook.py, the parsing of one cell cells.py.
+workbook.py (unreadable files, upload caps), the parsing of one cell cells.py.
 
 - Labels are the French labels of the referentials (the Listes sheet), or their codes, whatever the case and
   accents.
@@ -8,8 +8,6 @@ workbook.py, the parsing of one cell cells.py.
   record: a course, with its time slots and sessions, is taken whole or not at all, since an import replaces
   a course's slots and sessions with the ones it is given. A bad structure or place rejects the records that
   use it.
-- A file that is not a readable template (not .xlsx or .csv, damaged, sheets or required headers missing)
-  raises ImportFileError with one line; uploads are untrusted and capped (workbook.py).
 
 A CSV holds one entity, recognised by its header row (or named with `sheet`): courses, one row per course with
 its structure's and its place's columns on the same row and its weekly time slots in a "Créneaux" column, or
