@@ -46,6 +46,7 @@ quality: install
 	$(BIN)/djlint --check cartolangue
 	$(BIN)/djlint --lint cartolangue
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/mypy
 
 # Benchmarks print figures (bench/run.py): 10,000 and 100,000 courses on SQLite and PostgreSQL, several minutes.
 bench: install

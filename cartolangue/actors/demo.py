@@ -18,7 +18,7 @@ DEMO_KINDS: dict[str, int] = {
     ActorKind.ILLITERACY_CENTRE: 1,
     ActorKind.REFUGEES: 3,
 }
-DEMO_KIND_NAMES = {
+DEMO_KIND_NAMES: dict[str, str] = {
     ActorKind.PLIE: "PLIE",
     ActorKind.CCAS: "CCAS",
     ActorKind.ILLITERACY_CENTRE: "Centre ressources illettrisme",

@@ -49,6 +49,9 @@ class Actor(models.Model):
     source_date = models.DateField(_("date des données de la source"), null=True, blank=True)
     updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
 
+    # Not stored: set by the search on the actors it returns (search/actors.py), when a point is searched.
+    distance: float
+
     class Meta:
         verbose_name = _("acteur de l'accompagnement")
         verbose_name_plural = _("acteurs de l'accompagnement")

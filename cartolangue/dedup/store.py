@@ -160,7 +160,7 @@ def _store_links(pairs: list[Pair], report: MatchReport) -> None:
 
 def _groups(course_ids: set[int]) -> list[list[int]]:
     """The groups of courses joined by linked pairs (union-find), among `course_ids`."""
-    parent = {}
+    parent: dict[int, int] = {}
 
     def root(x: int) -> int:
         while parent.get(x, x) != x:

@@ -16,7 +16,7 @@ from cartolangue.offers import enums
 class Column:
     key: str
     label: Any
-    value: Callable[[Any], Any]
+    value: Callable[..., Any]  # a row → its cell (some lambdas bind a loop variable as a default)
 
 
 def _within(result: Diagnostic, label: Any) -> Any:

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from cartolangue.actors.enums import ActorKind
 from cartolangue.actors.models import Actor
@@ -127,7 +128,8 @@ def download(request: HttpRequest, zoning: str, extension: str, table: str) -> H
         response = HttpResponse(out.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
     else:
         workbook = Workbook()
-        sheet = workbook.active
+        # A new workbook always has its one worksheet active; the stubs type `active` as optional.
+        sheet: Worksheet = workbook.active  # type: ignore[assignment]
         sheet.title = _("Diagnostic")[:31]
         sheet.append([str(column.label) for column in columns])
         for row in rows:

@@ -69,14 +69,14 @@ def _value(raw):
     return None if raw in (NULL, "") else raw
 
 
-def read_territories(*, region_code=ILE_DE_FRANCE):
+def read_territories(*, region_code: str | None = ILE_DE_FRANCE) -> DataFranceTerritories:
     """Read départements, EPCI, communes and alias codes; `region_code=None` reads all of France."""
     regions = {row["id"]: row["code"] for row in _rows("regions")}
     departements_by_id = {}
     for row in _rows("departements"):
-        dep = DepartementRow(code=row["code"], name=row["nom"], region_code=regions.get(row["region_id"], ""))
-        if region_code is None or dep.region_code == region_code:
-            departements_by_id[row["id"]] = dep
+        departement = DepartementRow(code=row["code"], name=row["nom"], region_code=regions.get(row["region_id"], ""))
+        if region_code is None or departement.region_code == region_code:
+            departements_by_id[row["id"]] = departement
     epcis_by_id = {row["id"]: EpciRow(code=row["code"], name=row["nom"], kind=row["type"]) for row in _rows("epci")}
 
     communes, pending_aliases, codes_by_id, parent_ids = [], [], {}, {}

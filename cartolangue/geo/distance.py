@@ -1,6 +1,8 @@
 """Great-circle distances and bounding boxes, identical on SQLite and PostgreSQL (no spatial extension)."""
 
 import math
+from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -8,7 +10,17 @@ EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180
 
 
-def haversine_km(lat1, lon1, lat2, lon2):
+class HasPoint(Protocol):
+    """A place or a commune: anything with WGS84 coordinates."""
+
+    @property
+    def latitude(self) -> float: ...
+
+    @property
+    def longitude(self) -> float: ...
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Distance in kilometres between two WGS84 points."""
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
     dphi = phi2 - phi1
@@ -17,7 +29,7 @@ def haversine_km(lat1, lon1, lat2, lon2):
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
-def bbox_around(latitude, longitude, radius_km):
+def bbox_around(latitude: float, longitude: float, radius_km: float) -> tuple[float, float, float, float]:
     """(min_lat, max_lat, min_lon, max_lon) of a box that contains every point within radius_km."""
     dlat = radius_km / KM_PER_DEGREE_LATITUDE
     # Widen by the cosine of the latitude edge nearest the pole, so that the box never cuts the circle.
@@ -26,9 +38,10 @@ def bbox_around(latitude, longitude, radius_km):
     return latitude - dlat, latitude + dlat, longitude - dlon, longitude + dlon
 
 
-def nearest_km(latitudes, longitudes, centres):
+def nearest_km(latitudes: np.ndarray, longitudes: np.ndarray, centres: Sequence[HasPoint]) -> np.ndarray | None:
     """Distances in km from each point (numpy arrays) to the nearest of `centres` (objects with latitude and
-    longitude): the same haversine as `haversine_km` and as the SQL of search/filters.py, vectorised."""
+    longitude): the same haversine as `haversine_km` and as the SQL of search/filters.py, vectorised. None
+    without centres."""
     phi = np.radians(latitudes)
     best = None
     for c in centres:
@@ -43,7 +56,7 @@ def nearest_km(latitudes, longitudes, centres):
 # A plane tangent to Île-de-France, in metres: about 1 % of error across the region (geo/qpv.py, the diagnostic
 # and the matching across sources measure with it).
 REFERENCE_LATITUDE = 48.8
-METRES_PER_DEGREE = np.array([111_320.0 * math.cos(math.radians(REFERENCE_LATITUDE)), 110_574.0])
+METRES_PER_DEGREE: np.ndarray = np.array([111_320.0 * math.cos(math.radians(REFERENCE_LATITUDE)), 110_574.0])
 
 
 def project(longitude: np.ndarray, latitude: np.ndarray) -> np.ndarray:

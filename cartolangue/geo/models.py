@@ -11,6 +11,7 @@ import shapely
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from shapely.geometry.base import BaseGeometry
 
 
 class Departement(models.Model):
@@ -42,7 +43,7 @@ class Epci(models.Model):
 
 
 class CommuneQuerySet(models.QuerySet):
-    def containing_bbox(self, latitude, longitude):
+    def containing_bbox(self, latitude: float, longitude: float) -> "CommuneQuerySet":
         return self.filter(
             min_latitude__lte=latitude,
             max_latitude__gte=latitude,
@@ -97,7 +98,7 @@ class Commune(models.Model):
         return f"{self.name} ({self.code_insee})"
 
     @cached_property
-    def shape(self):
+    def shape(self) -> BaseGeometry:
         return shapely.from_wkb(bytes(self.geometry))
 
 
@@ -156,7 +157,9 @@ class Zone(models.Model):
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("nom"), max_length=200)
     geometry = models.BinaryField(_("contour (WKB, WGS84)"), null=True, editable=False)
-    communes = models.ManyToManyField(Commune, through="ZoneMembership", related_name="zones")
+    communes: "models.ManyToManyField[Commune, ZoneMembership]" = models.ManyToManyField(
+        Commune, through="ZoneMembership", related_name="zones"
+    )
 
     class Meta:
         verbose_name = _("zone")
@@ -207,7 +210,7 @@ class Qpv(models.Model):
         return f"{self.name} ({self.code})"
 
     @cached_property
-    def shape(self):
+    def shape(self) -> BaseGeometry:
         return shapely.from_wkb(bytes(self.geometry))
 
 

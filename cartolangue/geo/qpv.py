@@ -21,7 +21,9 @@ def qpv_tree() -> tuple[shapely.STRtree, list[str]] | None:
 MAX_METRES = 2000  # the farthest the filter looks: beyond, "no QPV near" is all one needs to know
 
 
-def metres_to_nearest_qpv(latitude: np.ndarray, longitude: np.ndarray, tree=None) -> np.ndarray:
+def metres_to_nearest_qpv(
+    latitude: np.ndarray, longitude: np.ndarray, tree: tuple[shapely.STRtree, list[str]] | None = None
+) -> np.ndarray:
     """For each point, the distance in metres to the nearest QPV (0 inside one), up to `MAX_METRES`; +inf
     beyond, and when no QPV is loaded. Each distinct point is computed once (courses share places)."""
     tree = tree if tree is not None else qpv_tree()

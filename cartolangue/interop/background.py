@@ -24,17 +24,21 @@ import queue
 import signal
 import sys
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.reduction import ForkingPickler
+from typing import TypeVar
 
 AHEAD = 32  # batches the child may have read before the writer takes them
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
+T = TypeVar("T")
 
-def can_fork():
+
+def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def read_in_child(read, *, batch_size=200, name=""):
+def read_in_child(read: Callable[[], Iterable[T]], *, batch_size: int = 200, name: str = "") -> Iterator[T]:
     """The items of the generator `read()`, produced in a forked child process, in the same order; its
     exception, if it raises one, is raised here (its text at least, if it cannot be pickled)."""
     context = multiprocessing.get_context("fork")
@@ -78,7 +82,7 @@ def _die_with_parent(receiver, parent_pid: int) -> None:
 def _send_items(read, sender, batch_size, receiver, parent_pid):
     """In the child: read, pickle the items by batches, and hand them to the sending thread."""
     _die_with_parent(receiver, parent_pid)
-    outbox = queue.Queue(maxsize=AHEAD)
+    outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD)
     thread = threading.Thread(target=_send_pickled, args=(outbox, sender), daemon=True)
     thread.start()
 

@@ -1,9 +1,12 @@
 """What the writer checks in Python before a record joins a batch: referentials and model invariants, each
 refusal with its reason (the database constraints stay as the last line)."""
 
+from collections.abc import Container
+
 from django.utils.translation import gettext as _
 
 from cartolangue.interop.errors import RecordError
+from cartolangue.interop.records import CourseRecord
 from cartolangue.offers import enums
 from cartolangue.offers.rules import course_rule_errors
 
@@ -27,7 +30,7 @@ CHOICES = {
 LEVELS = set(enums.CecrlLevel.values)
 
 
-def check_course(r, certifications):
+def check_course(r: CourseRecord, certifications: Container[str]) -> None:
     """Refuse, with its reason, a course record that breaks a referential or an invariant of the model."""
     if not (r.name or "").strip():
         raise RecordError(_("intitulé manquant"))

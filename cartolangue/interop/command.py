@@ -3,8 +3,9 @@ bar, the report, and one clear line with a non-zero exit when the file itself is
 `interop/formats.py` `import_file`, the same code the scheduled synchronisation runs (cartolangue/sources)."""
 
 import os
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -20,7 +21,7 @@ class ImportCommand(BaseCommand):
     # uses none of it. `manage.py check` and the server still run them.
     requires_system_checks = []
 
-    def create_parser(self, prog_name, subcommand, **kwargs):
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         # A command's help may be a lazy translation, read in the language active when it is shown; argparse
         # refills the description with a regular expression, which takes only a real str.
         parser = super().create_parser(prog_name, subcommand, **kwargs)
@@ -28,7 +29,7 @@ class ImportCommand(BaseCommand):
             parser.description = str(parser.description)
         return parser
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help=_("Fichier à importer."))
         parser.add_argument(
             "--source",
@@ -43,11 +44,11 @@ class ImportCommand(BaseCommand):
             help=_("Ne pas rapprocher ensuite les cours vus dans plusieurs sources (commande match_courses)."),
         )
 
-    def reader_options(self, options):
+    def reader_options(self, options: dict[str, Any]) -> dict[str, Any]:
         """The format's own options (interop/formats.py), from the command line."""
         return {}
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         path = options["file"]
         if not os.path.isfile(path):
             raise CommandError(_("%(path)s : fichier introuvable.") % {"path": path})

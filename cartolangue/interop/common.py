@@ -2,8 +2,10 @@
 
 import hashlib
 import json
+import os
 import re
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -33,7 +35,7 @@ MAX_JSON_DEPTH = 100
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def course_type_from_text(*texts):
+def course_type_from_text(*texts: str | None) -> str | None:
     """The course type named in the first text that names one (ASL, OEPRE, FLE, alpha…), else None."""
     for text in texts:
         folded = fold(text or "")
@@ -43,14 +45,14 @@ def course_type_from_text(*texts):
     return None
 
 
-def clean_text(value):
+def clean_text(value: object) -> str:
     """A stripped string without control characters (PostgreSQL refuses NUL), "" for None."""
     if value is None:
         return ""
     return _CONTROL.sub("", str(value)).strip()
 
 
-def load_json(path):
+def load_json(path: str | os.PathLike[str]) -> Any:
     """The parsed file, or ImportFileError with the line and column of the syntax error."""
     try:
         with open(path, encoding="utf-8-sig") as f:
@@ -89,13 +91,13 @@ def _too_deep_at(text: str) -> tuple[int, int]:
     return text.count("\n") + 1, len(text) - text.rfind("\n")
 
 
-def cost_from_text(text):
+def cost_from_text(text: str | None) -> Decimal | None:
     """The amount in euros a text states, when it states exactly one; else None."""
     amounts = {Decimal(m.replace(",", ".")) for m in _AMOUNT.findall(text or "")}
     return amounts.pop() if len(amounts) == 1 else None
 
 
-def fit(value, limit, label, warnings):
+def fit(value: str, limit: int, label: str, warnings: list[str]) -> str:
     """The value when it fits its field, else "" and a warning: for phones and addresses on the web, which a cut
     would make wrong (the writer cuts over-long text, saying so)."""
     if len(value) <= limit:
@@ -107,7 +109,7 @@ def fit(value, limit, label, warnings):
     return ""
 
 
-def place_key(*parts):
+def place_key(*parts: object) -> str:
     """A short stable digest of an address, for the place's source id."""
     text = "|".join(" ".join(fold(clean_text(p)).split()) for p in parts)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]

@@ -4,6 +4,8 @@ loaded territories is a RecordError: never placed elsewhere silently (ADR 0008).
 (by its INSEE code, else its post code, else its coordinates) is an OutsideTerritoryError: expected in national
 files, and counted apart from the errors."""
 
+from typing import Protocol
+
 from django.utils.translation import gettext as _
 
 from cartolangue.geo.distance import haversine_km
@@ -22,6 +24,16 @@ ARRONDISSEMENTS = {
 }
 
 
+class PlaceClues(Protocol):
+    """What `Geography.resolve` reads of a place: a PlaceRecord, or an actor's address (actors/importers.py)."""
+
+    code_insee: str
+    post_code: str
+    city: str
+    latitude: float | None
+    longitude: float | None
+
+
 class Geography:
     """The loaded territories, in memory for the length of an import (a few thousand communes)."""
 
@@ -31,7 +43,7 @@ class Geography:
         by_id = {c.id: c for c in self.by_code.values()}
         self.aliases = {a.code: by_id[a.commune_id] for a in CommuneAlias.objects.all() if a.commune_id in by_id}
         self.departements = {_departement_of(code) for code in self.by_code}
-        self.by_post_code = {}
+        self.by_post_code: dict[str, list[Commune]] = {}
         for code, commune_id in PostCode.objects.values_list("code", "commune_id"):
             if commune_id in by_id:
                 self.by_post_code.setdefault(code, []).append(by_id[commune_id])
@@ -55,7 +67,7 @@ class Geography:
                 return _departement_of(given) not in self.departements
         return has_point
 
-    def resolve(self, place):
+    def resolve(self, place: PlaceClues) -> tuple[Commune, float | None, float | None, bool, list[str]]:
         """(commune, latitude, longitude, approximate, notes) for a PlaceRecord, or RecordError."""
         notes = []
         code = (place.code_insee or "").strip()
@@ -72,7 +84,7 @@ class Geography:
             if place.post_code:
                 commune = self._from_post_code(place.post_code, place.city)
                 repaired_by = _("code postal et ville")
-            if commune is None and has_point:
+            if commune is None and place.latitude is not None and place.longitude is not None:  # has_point
                 found = commune_at(place.latitude, place.longitude)
                 commune = self.by_code.get(found.code_insee) if found else None
                 repaired_by = _("coordonnées")
@@ -101,7 +113,7 @@ class Geography:
                     )
                     % {"code": code, "by": repaired_by, "commune": f"{commune.code_insee} {commune.name}"}
                 )
-        if has_point:
+        if has_point and place.latitude is not None and place.longitude is not None:
             km = haversine_km(place.latitude, place.longitude, commune.latitude, commune.longitude)
             if km > MAX_KM_FROM_COMMUNE:
                 notes.append(

@@ -16,7 +16,7 @@ _BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
-def html_to_text(value):
+def html_to_text(value: str | None) -> str:
     """Plain text of a rich-text value (HTML, once unescaped by the XML parser)."""
     text = (value or "").strip()
     if "<" not in text and "&" not in text:

@@ -21,21 +21,24 @@ same caches; splitting them would spread one transaction over several modules.
 import gc
 import time
 import unicodedata
+from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache
 from operator import itemgetter
+from typing import Any
 
 from django.db import DatabaseError, IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from tqdm import tqdm
 
 from cartolangue.db import analyse_tables, bulk_write_cache, constraints_checked_at_once, insert_rows
 from cartolangue.interop.checks import check_course
 from cartolangue.interop.errors import RecordError
 from cartolangue.interop.geography import Geography
-from cartolangue.interop.records import CourseRecord, ExamSessionRecord, Filtered, Notice, Rejected
-from cartolangue.interop.report import Issue
+from cartolangue.interop.records import CourseRecord, ExamSessionRecord, Filtered, Notice, ReaderItem, Rejected
+from cartolangue.interop.report import ImportReport, Issue
 from cartolangue.moderation.conflicts import Conflict, child_kept_by_provider, record_import, values_kept_by_provider
 from cartolangue.offers.enums import ConfirmedBy, PublicationStatus
 from cartolangue.offers.indexing import search_text_parts
@@ -137,7 +140,7 @@ class Writer:
 
     # --- entry points --------------------------------------------------------------------------------
 
-    def add_course(self, record):
+    def add_course(self, record: CourseRecord) -> None:
         try:
             check_course(record, self.certifications)
             self._prepare(record, Course, COURSE_FIELDS)
@@ -148,7 +151,7 @@ class Writer:
         if len(self.pending) >= self.batch_size:
             self.flush()
 
-    def write_exam_session(self, record):
+    def write_exam_session(self, record: ExamSessionRecord) -> None:
         try:
             if record.certification not in self.certifications:
                 raise RecordError(_("certification inconnue : « %(code)s »") % {"code": record.certification})
@@ -168,7 +171,7 @@ class Writer:
             return
         self._done(record, outcome)
 
-    def flush(self):
+    def flush(self) -> None:
         batch, self.pending = self.pending, []
         if not batch:
             return
@@ -262,7 +265,7 @@ class Writer:
     def _structures_for(self, records):
         """(source, source id) → Structure for the records' structures: found by provenance, else by SIRET
         (then merged, both provenances kept), else created."""
-        wanted = {}
+        wanted: dict[tuple[str, str], Any] = {}  # the records, with the values `_prepare` gave them
         for r in records:
             key = (r.structure.source, r.structure.source_id)
             if key not in self._structures:
@@ -270,12 +273,14 @@ class Writer:
         if not wanted:
             return self._structures
         now = timezone.now()
-        found, links = {}, []
+        found: dict[tuple[str, str], Structure] = {}
+        links = []
         for source in {k[0] for k in wanted}:
             ids = [k[1] for k in wanted if k[0] == source]
             for link in StructureSource.objects.filter(source=source, source_id__in=ids).select_related("structure"):
                 found[(link.source, link.source_id)] = link.structure
             missing = [i for i in ids if (source, i) not in found]
+            structure: Structure | None
             for structure in Structure.objects.filter(source=source, source_id__in=missing):
                 found[(structure.source, structure.source_id)] = structure
                 r = wanted[(structure.source, structure.source_id)]
@@ -283,10 +288,10 @@ class Writer:
         sirets = {
             r.structure_values["siret"] for k, r in wanted.items() if k not in found and r.structure_values["siret"]
         }
-        by_siret = {}
+        by_siret: dict[str, Structure] = {}
         for structure in Structure.objects.filter(siret__in=sirets).order_by("pk"):
             by_siret.setdefault(structure.siret, structure)
-        new = []
+        new: list[Structure] = []
         for key, r in wanted.items():
             values, rec = r.structure_values, r.structure
             structure = found.get(key)
@@ -360,7 +365,7 @@ class Writer:
             structure.save()
 
     def _places_for(self, records, structures):
-        wanted = {}
+        wanted: dict[tuple[str, str], Any] = {}
         for r in records:
             key = (r.source, r.place.source_id)
             if key not in self._places:
@@ -368,12 +373,13 @@ class Writer:
         if not wanted:
             return self._places
         now = timezone.now()
-        existing = {}
+        existing: dict[tuple[str, str], Place] = {}
+        place: Place | None
         for source in {k[0] for k in wanted}:
             ids = [k[1] for k in wanted if k[0] == source]
             for place in Place.objects.filter(source=source, source_id__in=ids).defer("commune__geometry"):
                 existing[(place.source, place.source_id)] = place
-        new = []
+        new: list[Place] = []
         for key, r in wanted.items():
             structure = structures[(r.structure.source, r.structure.source_id)]
             place = existing.get(key)
@@ -517,7 +523,7 @@ class Writer:
         )
         kept_ids = [c.pk for _r, c in kept]
         for model, read_columns, write_columns, wanted_of, field in tables:
-            have = {}
+            have: dict[int, set[tuple]] = {}
             if kept_ids:
                 for row in model.objects.filter(course_id__in=kept_ids).values_list("course_id", *read_columns):
                     have.setdefault(row[0], set()).add(tuple(row[1:]))
@@ -537,16 +543,19 @@ class Writer:
             insert_rows(model, ["course", *write_columns], rows)
 
     def _store_sessions(self, courses, kept_ids, now):
-        by_key = {}
+        by_key: dict[tuple[str, str], Session] = {}
+        session: Session | None
         for source in {r.source for r, _c in courses}:
             ids = [s.source_id for r, _c in courses if r.source == source for s in r.sessions]
             for session in Session.objects.filter(source=source, source_id__in=ids):
                 by_key[(session.source, session.source_id)] = session
-        of_kept = {}
+        of_kept: dict[int, list[Session]] = {}
         for session in Session.objects.filter(course_id__in=kept_ids):
             by_key.setdefault((session.source, session.source_id), session)
             of_kept.setdefault(session.course_id, []).append(session)
-        new, updated, gone = [], [], []
+        new: list[tuple] = []
+        updated: list[Session] = []
+        gone: list[int] = []
         for r, course in courses:
             seen = set()
             for rec in r.sessions:
@@ -640,7 +649,7 @@ def _search_text(course, structure, place, commune_name):
     return " ".join([_fold_part(p) for p in search_text_parts(course, structure, place, commune_name)])
 
 
-_folded = {}
+_folded: dict[str, str] = {}
 
 
 def _fold_part(text):
@@ -718,7 +727,13 @@ def _atomic_run(dry_run):
         pass
 
 
-def run_import(items, report, dry_run=False, progress=None, authority=None):
+def run_import(
+    items: Iterable[ReaderItem],
+    report: ImportReport,
+    dry_run: bool = False,
+    progress: tqdm | None = None,
+    authority: Mapping[str, Iterable[str]] | None = None,
+) -> ImportReport:
     """Store what a reader yields (records, Rejected, Filtered), all or nothing. Returns the report.
     `authority`: source name → the structure fields it owns (see the module's docstring).
 

@@ -234,7 +234,8 @@ def _forget_old_generations(storage, edition, *, keep):
 
 # --- reading -----------------------------------------------------------------------------------------------
 
-_loaded = {}  # (storage location, edition, manifest name) → manifest: a complete manifest never changes
+# (storage location, edition, manifest name) → manifest: a complete manifest never changes
+_loaded: dict[tuple[object, str, str], dict] = {}
 
 
 def _load(storage, edition, name):
@@ -266,7 +267,9 @@ def published_manifest(*, demonstration: bool = False) -> dict | None:
 
 def published_file(name: str, *, demonstration: bool = False) -> Published | None:
     manifest = published_manifest(demonstration=demonstration)
-    entry = manifest and manifest["files"].get(name)
+    if not manifest:
+        return None
+    entry = manifest["files"].get(name)
     if not entry:
         return None
     return Published(

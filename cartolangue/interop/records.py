@@ -150,3 +150,7 @@ class Notice:
     record_id: str
     location: str
     reason: str
+
+
+# What a reader yields, in file order: records to store, and the report's rejections, skips and notices.
+ReaderItem = CourseRecord | ExamSessionRecord | Rejected | Filtered | Notice

@@ -5,13 +5,19 @@ Records placed outside Île-de-France are left out by design (national files hol
 listed apart (`outside_territory`), so that "rejected" counts only the errors someone should fix."""
 
 import json
+import os
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cartolangue.interop.errors import OutsideTerritoryError
+from cartolangue.interop.errors import OutsideTerritoryError, RecordError
+
+if TYPE_CHECKING:
+    from cartolangue.moderation.conflicts import Conflict
 
 OUTCOMES = ("created", "updated", "unchanged", "rejected")
 
@@ -39,10 +45,10 @@ class ImportReport:
     conflicts: list = field(default_factory=list)  # Issue: a field the provider set by hand, kept
     seconds: float = 0.0
 
-    def count(self, outcome):
+    def count(self, outcome: str) -> None:
         self.counts[outcome] += 1
 
-    def reject(self, record_id, location, reason):
+    def reject(self, record_id: str, location: str, reason: str | RecordError) -> None:
         """`reason`: a text, or the RecordError itself (its kind says whether it is an error or a record
         outside Île-de-France)."""
         issue = Issue(record_id, location, str(reason))
@@ -52,25 +58,25 @@ class ImportReport:
             self.counts["rejected"] += 1
             self.rejected.append(issue)
 
-    def warn(self, record_id, location, reason):
+    def warn(self, record_id: str, location: str, reason: str) -> None:
         self.warnings.append(Issue(record_id, location, reason))
 
-    def note_conflicts(self, conflicts):
+    def note_conflicts(self, conflicts: Iterable["Conflict"]) -> None:
         """The fields a provider set by hand that the import left as they were (moderation/conflicts.py)."""
         for conflict in conflicts:
             self.conflicts.append(
                 Issue(str(conflict.course_id), conflict.field, _("valeur saisie par la structure conservée"))
             )
 
-    def filter_out(self, reason):
+    def filter_out(self, reason: str) -> None:
         self.filtered += 1
         self.filtered_reasons[reason] += 1
 
     @property
-    def total(self):
+    def total(self) -> int:
         return sum(self.counts[o] for o in OUTCOMES) + len(self.outside_territory)
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
             "file": self.file,
@@ -87,12 +93,12 @@ class ImportReport:
             "seconds": round(self.seconds, 3),
         }
 
-    def write_json(self, path):
+    def write_json(self, path: str | os.PathLike[str]) -> None:
         with open(path, "w", encoding="utf-8") as out:
             json.dump(self.as_dict(), out, ensure_ascii=False, indent=2)
             out.write("\n")
 
-    def lines(self):
+    def lines(self) -> Iterator[str]:
         counts = {o: self.counts[o] for o in OUTCOMES}
         yield _(
             "%(file)s (%(format)s) : %(created)d créé(s), %(updated)d mis à jour, %(unchanged)d inchangé(s), "

@@ -1,5 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
 from django.db import models
+from django.db.models import Model
+from django.http import HttpRequest
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -25,7 +30,9 @@ class ProvenanceAdmin(SimpleHistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["source"]
 
-    def get_fieldsets(self, request, obj=None):
+    def get_fieldsets(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> list[tuple[str | Promise | None, dict[str, Any]]]:
         fields = [f for f in super().get_fields(request, obj) if f not in PROVENANCE_FIELDS]
         return [(None, {"fields": fields}), (_("Provenance"), {"fields": PROVENANCE_FIELDS})]
 
@@ -42,12 +49,12 @@ class StructureSourceInline(admin.TabularInline):
     """Every source that describes the structure (one row each), as the imports keep them."""
 
     model = StructureSource
-    fields = ["source", "source_id", "source_url", "updated_at"]
+    fields = ("source", "source_id", "source_url", "updated_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

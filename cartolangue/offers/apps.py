@@ -6,7 +6,7 @@ class OffersConfig(AppConfig):
     name = "cartolangue.offers"
     verbose_name = _("Offre de formation")
 
-    def ready(self):
+    def ready(self) -> None:
         from simple_history.signals import pre_create_historical_record
 
         from cartolangue.offers import indexing  # noqa: F401  (connects the search-text signals)

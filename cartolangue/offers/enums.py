@@ -214,7 +214,7 @@ class CertificationFamily(models.TextChoices):
 
 # --- External codes --------------------------------------------------------------------------------
 
-LHEO_FUNDER_CODES = {
+LHEO_FUNDER_CODES: dict[str, str] = {
     Funder.STATE_EMPLOYMENT: "11",
     Funder.STATE_EDUCATION: "12",
     Funder.STATE_OTHER: "13",

@@ -8,8 +8,10 @@ import contextlib
 import contextvars
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 from django.db import models
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -63,7 +65,7 @@ def current_change_set() -> str:
     return request.change_set
 
 
-def stamp_change_set(sender, history_instance, **kwargs) -> None:
+def stamp_change_set(sender: type[Model], history_instance: Model, **kwargs: Any) -> None:
     """simple-history's pre_create_historical_record receiver (connected in offers/apps.py)."""
     if isinstance(history_instance, ChangeSetHistory) and not history_instance.change_set:
         history_instance.change_set = current_change_set()

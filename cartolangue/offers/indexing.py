@@ -5,6 +5,7 @@ Whoever writes courses in bulk (imports, the demo generator) sets `search_text` 
 single saves and edits of a structure or place refresh it through the signals below.
 """
 
+from django.db.models import QuerySet
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
@@ -14,7 +15,7 @@ from cartolangue.text import fold
 normalise = fold
 
 
-def search_text_parts(course, structure, place, commune_name):
+def search_text_parts(course: Course, structure: Structure, place: Place, commune_name: str) -> list[str]:
     """What the search text of a course is made of, in order (the blank parts left out)."""
     parts = (
         course.name,
@@ -29,11 +30,11 @@ def search_text_parts(course, structure, place, commune_name):
     return [p for p in parts if p]
 
 
-def course_search_text(course, structure, place, commune_name):
+def course_search_text(course: Course, structure: Structure, place: Place, commune_name: str) -> str:
     return normalise(" ".join(search_text_parts(course, structure, place, commune_name)))
 
 
-def courses_reindex(queryset):
+def courses_reindex(queryset: QuerySet[Course]) -> int:
     """Recompute `search_text` for the given courses."""
     courses = list(queryset.select_related("structure", "place__commune"))
     for course in courses:

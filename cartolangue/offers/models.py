@@ -2,6 +2,9 @@
 tests and their exam sessions. Shaped after LHEO (offre → formation → action → session), with the
 language detail LHEO lacks and Réseau Alpha has (levels, schooling, audiences flagged priority or
 exclusive, weekly timetables, places). Invariants live in the database constraints below.
+
+Over 400 lines on purpose: the models of one Django app stay in its models.py, declarations of fields and
+constraints with little logic; the enumerations (enums.py), contacts, freshness and history are already apart.
 """
 
 import datetime
@@ -51,7 +54,7 @@ class Provenance(models.Model):
         abstract = True
 
     @property
-    def is_demo(self):
+    def is_demo(self) -> bool:
         return self.source == DEMO_SOURCE
 
 
@@ -140,6 +143,9 @@ class Place(Provenance):
 
     history = history_of()
 
+    # Not stored: set by an import on the places it writes (interop/persist.py), for the courses' search text.
+    commune_name: str
+
     class Meta:
         verbose_name = _("lieu")
         verbose_name_plural = _("lieux")
@@ -185,7 +191,7 @@ class Certification(models.Model):
 
 
 class CourseQuerySet(models.QuerySet):
-    def for_display(self):
+    def for_display(self) -> "CourseQuerySet":
         """Everything a result card, a detail page or the API shows, in a bounded number of queries."""
         # Commune contours are large and never shown here: leave them in the database.
         return (
@@ -200,16 +206,16 @@ class CourseQuerySet(models.QuerySet):
             )
         )
 
-    def public(self):
+    def public(self) -> "CourseQuerySet":
         """The courses anyone may see: published (not waiting for a coordinator, not archived), and not the copy
         of an offer another source gives too (cartolangue/dedup: the offer is shown once, through its
         representative)."""
         return self.filter(status=enums.PublicationStatus.PUBLISHED, duplicate_of__isnull=True)
 
-    def real(self):
+    def real(self) -> "CourseQuerySet":
         return self.exclude(source=DEMO_SOURCE)
 
-    def demo(self):
+    def demo(self) -> "CourseQuerySet":
         return self.filter(source=DEMO_SOURCE)
 
 
@@ -509,6 +515,10 @@ class ExamSession(Provenance):
     registration_url = models.URLField(_("lien d'inscription"), blank=True, max_length=500)
 
     history = history_of()
+
+    # Not stored: set by the search on the sessions it returns (search/exams.py).
+    registration_closed: bool
+    distance: float  # km from the searched point, when there is one
 
     class Meta:
         verbose_name = _("session d'examen")

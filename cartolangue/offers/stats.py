@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 
-from cartolangue.geo.models import Commune, Departement, Zone, ZoneMembership
+from cartolangue.geo.models import Commune, Departement, Zone, ZoneMembership, Zoning
 from cartolangue.offers.models import DEMO_SOURCE, Course, ExamSession, Place
 
 
@@ -19,11 +19,11 @@ class TerritoryCount:
     demo_courses: int
 
     @property
-    def real_courses(self):
+    def real_courses(self) -> int:
         return self.courses - self.demo_courses
 
     @property
-    def courses_per_10k(self):
+    def courses_per_10k(self) -> float:
         return 10000 * self.courses / self.population if self.population else 0
 
 
@@ -34,7 +34,7 @@ def _course_counts(queryset, key):
     }
 
 
-def counts_by_departement():
+def counts_by_departement() -> list[TerritoryCount]:
     communes = {
         row["departement_id"]: (row["n"], row["population"] or 0)
         for row in Commune.objects.values("departement_id").annotate(n=Count("id"), population=Sum("population"))
@@ -59,7 +59,7 @@ def counts_by_departement():
     ]
 
 
-def counts_by_zone(zoning):
+def counts_by_zone(zoning: Zoning) -> list[TerritoryCount]:
     memberships = ZoneMembership.objects.filter(zoning=zoning)
     communes = {
         row["zone_id"]: (row["n"], row["population"] or 0)
@@ -89,7 +89,7 @@ def counts_by_zone(zoning):
     ]
 
 
-def offer_totals():
+def offer_totals() -> dict[str, int]:
     return {
         "courses": Course.objects.public().count(),
         "demo_courses": Course.objects.public().demo().count(),

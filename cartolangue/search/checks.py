@@ -6,6 +6,10 @@ a warning, not an error: `migrate`, which runs the checks first, is what repairs
 refused. A database that cannot be reached or is not migrated yet is not reported here.
 """
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.core import checks
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
@@ -13,8 +17,10 @@ from cartolangue.search.watch import TOKEN_TABLE, missing_watch
 
 
 @checks.register("search")
-def check_data_version_watch(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
-    messages = []
+def check_data_version_watch(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    messages: list[checks.CheckMessage] = []
     for alias in databases or [DEFAULT_DB_ALIAS]:
         connection = connections[alias]
         try:

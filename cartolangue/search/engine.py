@@ -11,18 +11,22 @@ in-memory index (search/index.py), exam sessions and structures on columns kept 
 - a location filters on an exact great-circle distance, after a bounding-box pre-filter.
 """
 
+import datetime
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
 from django.db.models import F, OuterRef, Q, Subquery
+from django.http import QueryDict
 from django.utils import timezone
 
 from cartolangue.geo.models import Commune
 from cartolangue.offers.models import Course, ExamSession, Place, Session, Structure
 from cartolangue.search.exams import certification_facet, exam_matches, exam_sessions
 from cartolangue.search.live import course_index
+from cartolangue.search.params import CourseQuery, ExamQuery
 from cartolangue.search.reading import MAX_RADIUS_KM, Location
 from cartolangue.search.version import memo_by_version
 from cartolangue.text import fold, fold_name
@@ -42,19 +46,19 @@ class SearchResult:
     last_modified: object = None  # the latest update of any course, when known
 
     @property
-    def pages(self):
+    def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
 
     @property
-    def has_next(self):
+    def has_next(self) -> bool:
         return self.page < self.pages
 
     @property
-    def has_previous(self):
+    def has_previous(self) -> bool:
         return self.page > 1
 
 
-def course_search(query, *, facets=True, today=None):
+def course_search(query: CourseQuery, *, facets: bool = True, today: datetime.date | None = None) -> SearchResult:
     """One page of results, the total and the facets, from the in-memory index (search/index.py); the
     page's courses themselves come from the database, or from the index's cache of recently shown ones."""
     today = today or timezone.localdate()
@@ -85,7 +89,7 @@ def course_search(query, *, facets=True, today=None):
     )
 
 
-def course_map_rows(query, *, limit, today=None):
+def course_map_rows(query: CourseQuery, *, limit: int, today: datetime.date | None = None) -> list[tuple]:
     """The first `limit` courses of the search, in its order, as (id, name, course type, latitude, longitude,
     places available): the map's markers, from the same index as the list, so that both always agree."""
     today = today or timezone.localdate()
@@ -116,7 +120,7 @@ def _map_rows(ids):
     ]
 
 
-def nearest_course(query, *, today=None):
+def nearest_course(query: CourseQuery, *, today: datetime.date | None = None) -> Course | None:
     """For a search with a place that finds nothing within its radius: the nearest course that matches every
     other filter, within the largest radius the engine accepts, with its distance as `.distance`; None."""
     if query.location is None:
@@ -128,7 +132,7 @@ def nearest_course(query, *, today=None):
     return items[0] if items else None
 
 
-def nearest_exam_session(query, *, today=None):
+def nearest_exam_session(query: ExamQuery, *, today: datetime.date | None = None) -> ExamSession | None:
     """The same for exam sessions: the nearest upcoming session that matches every other filter; None."""
     if query.location is None:
         return None
@@ -148,14 +152,14 @@ def _display_copy(course):
     return clone
 
 
-def courses_by_id(ids, *, today):
+def courses_by_id(ids: Iterable[int], *, today: datetime.date) -> dict[int, Course]:
     """The given courses with what a result shows, by id."""
     next_start = Session.objects.filter(course=OuterRef("pk"), starts_on__gte=today).order_by("starts_on")
     qs = Course.objects.filter(pk__in=ids).annotate(next_session_on=Subquery(next_start.values("starts_on")[:1]))
     return {c.pk: c for c in qs.for_display()}
 
 
-def exam_search(query, *, today=None, details=True):
+def exam_search(query: ExamQuery, *, today: datetime.date | None = None, details: bool = True) -> SearchResult:
     """Exam sessions: total, page and certification facet; without `details`, the total alone (the course
     tab shows only how many sessions the test tab holds)."""
     today = today or timezone.localdate()
@@ -177,12 +181,12 @@ def exam_search(query, *, today=None, details=True):
     )
 
 
-def upcoming_exam_sessions(query, *, today, limit):
+def upcoming_exam_sessions(query: ExamQuery, *, today: datetime.date, limit: int) -> list[ExamSession]:
     """The first `limit` sessions of the query, with what a printed list shows (the flyer's test group)."""
     return exam_sessions(exam_matches(query, today=today, limit=limit))
 
 
-def exam_map_rows(query, *, limit, today=None):
+def exam_map_rows(query: ExamQuery, *, limit: int, today: datetime.date | None = None) -> list[tuple]:
     """The first `limit` sessions of the query, in its order, as (id, certification name, date, centre name,
     latitude, longitude): the map's markers, from the same search as the list."""
     ids = exam_matches(query, today=today, limit=limit).ids
@@ -196,7 +200,7 @@ def exam_map_rows(query, *, limit, today=None):
 # --- structures and communes --------------------------------------------------------------------------
 
 
-def structure_search(params, *, strict=True):
+def structure_search(params: QueryDict, *, strict: bool = True) -> SearchResult:
     """Structures by name, acronym or the text of their courses (accent- and case-insensitive: every word
     somewhere), and by département, alphabetical, paged. Computed on columns kept per data version and on the
     course index's text masks: a bounded cost whatever the words (at most 10 are read), one query for the page."""
@@ -232,7 +236,7 @@ def _structure_columns():
     rows = list(Structure.objects.order_by("name", "pk").values_list("pk", "name", "acronym"))
     ids = np.array([pk for pk, _name, _acronym in rows], dtype=np.int64)
     texts = [fold(f"{name} {acronym or ''}") for _pk, name, acronym in rows]
-    departements = {}
+    departements: dict[str, set[int]] = {}
     places = Place.objects.values_list("structure_id", "commune__departement__code").distinct()
     for structure_id, code in places:
         if code is not None:
@@ -244,7 +248,7 @@ def _structure_columns():
     }
 
 
-def commune_suggestions(text, *, limit=10):
+def commune_suggestions(text: str, *, limit: int = 10) -> list[Commune]:
     """Communes whose name starts with the text (or one of its words does), or whose INSEE or post code
     starts with it; largest first."""
     text = fold_name(text)

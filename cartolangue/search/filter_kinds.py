@@ -82,7 +82,8 @@ class Filter:
     def load(self, index: "CourseIndex", columns: dict[str, Sequence[Any]]) -> None:
         """Build the index columns this filter needs (`columns`: the `course_columns` read, by path)."""
 
-    def mask(self, index: "CourseIndex", query: Any, today: datetime.date) -> np.ndarray:
+    # `index`: the course index, or the exam sessions' or actors' table for their own filters (exams.py, actors.py).
+    def mask(self, index: Any, query: Any, today: datetime.date) -> np.ndarray:
         raise NotImplementedError
 
     def facets(self, index: "CourseIndex", query: Any, counter: "FacetCounter") -> dict[str, list[FacetValue]]:

@@ -6,6 +6,9 @@ place in the search form. The page, the API (list, map, OpenAPI), the flyers and
 these declarations and the one engine (search/index.py): adding a filter is one entry in `COURSE_FILTERS`
 (or `EXAM_FILTERS`) plus its tests.
 
+Just over 400 lines on purpose: it is the declarative table of every filter, read top to bottom like the search
+form; the generic kinds of filter are filter_kinds.py, the engine index.py.
+
 Facets are "disjunctive": each facet counts with every other filter applied, so a count says how many results
 picking that value would give.
 """

@@ -24,6 +24,7 @@ import numpy as np
 from django.db import connection
 
 from cartolangue.offers.models import Course
+from cartolangue.search.filter_kinds import FacetValue
 from cartolangue.search.filters import COURSE_FILTERS
 from cartolangue.search.index import CourseIndex, IndexHits
 from cartolangue.search.params import CourseQuery
@@ -59,7 +60,7 @@ class LiveIndex:
         self.delta = CourseIndex(token, only=self.changed) if self.changed else None
         # The base's courses that changed since it was built: the delta holds them as they are now.
         self.alive = ~np.isin(base.ids, np.fromiter(self.changed, dtype=np.int64)) if self.changed else None
-        self._shown = {}
+        self._shown: dict[datetime.date, BoundedDict] = {}
 
     @property
     def size(self) -> int:
@@ -68,7 +69,7 @@ class LiveIndex:
         return int(np.count_nonzero(self.alive)) + self.delta.size
 
     @property
-    def last_modified(self):
+    def last_modified(self) -> datetime.datetime | None:
         dates = [d for d in (self.base.last_modified, self.delta and self.delta.last_modified) if d]
         return max(dates, default=None)
 
@@ -159,7 +160,7 @@ class LiveIndex:
         merged = {}
         hiding_empty = {f.name for f in COURSE_FILTERS if f.hides_empty}
         for name, values in both[0].items():
-            counts = {}
+            counts: dict[object, FacetValue] = {}
             for facet in values + both[1].get(name, []):
                 seen = counts.get(facet.value)
                 if seen is not None:
@@ -249,7 +250,7 @@ def _changes_since(position: LogPosition) -> tuple[LogPosition, dict[str, set]] 
         return None
     if not rows:
         return position, {}
-    kinds = {}
+    kinds: dict[str, set[int]] = {}
     for _id, kind, row_id, _token in rows:
         kinds.setdefault(kind, set()).add(row_id)
     return LogPosition(rows[-1][0], rows[-1][3]), kinds

@@ -37,15 +37,21 @@ import contextlib
 import contextvars
 import secrets
 from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from django.db import connections
 
 from cartolangue.search.watch import PG_LOG_SETTING, TRIGGER_PREFIX
 
-_request_tokens = contextvars.ContextVar("data_tokens_of_this_request", default=None)
+T = TypeVar("T")
+
+_request_tokens: contextvars.ContextVar[dict[str, str | None] | None] = contextvars.ContextVar(
+    "data_tokens_of_this_request", default=None
+)
 
 
-def data_token(using="default") -> str | None:
+def data_token(using: str = "default") -> str | None:
     """The current data-version token, in one indexed query; None when the row is missing (a test's flush
     empties every table): the caller must then treat the data as unknown and not cache it. Within a read-only
     request (`DataVersionMiddleware`), read once: the search, the lookups and the card parts of one page all
@@ -80,11 +86,11 @@ class DataVersionMiddleware:
             _request_tokens.reset(reset)
 
 
-_memo = {}
+_memo: dict[object, tuple[str, Any]] = {}
 MEMO_SIZE = 5000
 
 
-def memo_by_version(key, compute):
+def memo_by_version(key: Hashable, compute: Callable[..., T]) -> T:
     """`compute()`, kept per process until the data change (a few lookups every search makes: the known
     certification codes, a commune by its code). Without a token, computed every time."""
     token = data_token()
@@ -113,17 +119,19 @@ class BoundedDict(OrderedDict):
             self.popitem(last=False)
 
 
-_per_version = {}
+_per_version: dict[str, tuple[str, BoundedDict]] = {}
 _lineage = BoundedDict(16)  # a token → (the token it follows, the courses changed in between): search/live.py
 
 
-def record_lineage(token, previous, changed):
+def record_lineage(token: str, previous: str, changed: Iterable[int]) -> None:
     """Say that the data at `token` differ from those at `previous` only by the courses `changed` (their ids):
     what `per_version` keeps of the other courses' values across the change."""
     _lineage[token] = (previous, frozenset(changed))
 
 
-def per_version(name, version, size=10_000, course_of=None):
+def per_version(
+    name: str, version: str, size: int = 10_000, course_of: Callable[[Any], int] | None = None
+) -> BoundedDict:
     """A process-local dict for values derived from the data at `version` (a token): the parts of result
     cards and the API's dicts of courses. A new version starts an empty dict, so nothing stale is ever read,
     and nothing is pickled (a shared cache backend would unpickle every value at every read). With
@@ -144,7 +152,7 @@ def per_version(name, version, size=10_000, course_of=None):
 
 
 @contextlib.contextmanager
-def renewed_once(using="default"):
+def renewed_once(using: str = "default") -> Iterator[None]:
     """For a bulk write done in one transaction (an import): the token is renewed once, at the end, and the
     change log gets one "all" (every index is rebuilt: an import touches too many courses for a small index
     of changes), rather than a token and a log row per written row. Log entries before that mark are then of

@@ -18,7 +18,9 @@ docs/adr/0013-freshness-watch.md.
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
+from django.apps import AppConfig
 from django.apps import apps as global_apps
 from django.apps.registry import Apps
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -101,7 +103,7 @@ class Trigger:
 def watched_tables(apps: Apps = global_apps) -> list[tuple[str, Watched]]:
     """(table, declaration) of the watched tables known to `apps`: the project's models, or a migration's
     historical state, where a model may not exist yet."""
-    out = {}
+    out: dict[str, Watched] = {}
     for watched in WATCHED:
         try:
             model = apps.get_model(watched.app, watched.model)
@@ -290,7 +292,7 @@ def remove_watch(connection: BaseDatabaseWrapper) -> None:
                 cursor.execute(f"DROP FUNCTION IF EXISTS {name}()")
 
 
-def install_watch_after_migrate(sender, *, using: str, apps: Apps | None = None, **kwargs) -> None:
+def install_watch_after_migrate(sender: AppConfig, *, using: str, apps: Apps | None = None, **kwargs: Any) -> None:
     """`post_migrate` receiver: after any `migrate` (and `flush`), whatever its migrations rebuilt."""
     from django.db import connections
 

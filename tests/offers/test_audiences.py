@@ -12,11 +12,12 @@ from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.http import QueryDict
 
-from cartolangue.interop.data_inclusion.writer import _publics
+from cartolangue.interop.data_inclusion.mapping import _publics
 from cartolangue.interop.lheo import conventions
 from cartolangue.interop.lheo.writer import write_lheo
 from cartolangue.interop.reseau_alpha import mapping as reseau_alpha
-from cartolangue.interop.spreadsheet.reader import normalise, referential_lookups
+from cartolangue.interop.spreadsheet.cells import referential_lookups
+from cartolangue.interop.spreadsheet.columns import normalise
 from cartolangue.offers import enums
 from cartolangue.offers.models import Course, CourseAudience, Place, Structure
 from cartolangue.search.params import parse_course_query

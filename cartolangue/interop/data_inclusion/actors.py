@@ -36,19 +36,17 @@ from django.utils.translation import gettext as _
 from cartolangue.actors.enums import ActorKind, Scheme
 from cartolangue.actors.models import Actor
 from cartolangue.geo.models import Commune
-from cartolangue.interop.data_inclusion.writer import (
+from cartolangue.interop.data_inclusion.mapping import (
     DESCRIPTION_MAX,
     DI_SOURCE,
-    ITERATOR_CHUNK,
-    ExportReport,
-    _date_maj,
-    _email,
-    _join,
-    _name,
-    _phone,
-    _site_url,
-    validated,
+    detail_url,
+    di_date,
+    di_email,
+    di_name,
+    di_phone,
+    joined,
 )
+from cartolangue.interop.data_inclusion.writer import ITERATOR_CHUNK, ExportReport, validated
 from cartolangue.interop.opendata.dictionary import label_of
 from cartolangue.offers import enums
 from cartolangue.offers.models import DEMO_SOURCE
@@ -125,9 +123,11 @@ def _address(item: dict, actor: Actor) -> None:
 def _structure_description(actor: Actor) -> str:
     lines = [_("Type d'acteur : %(value)s") % {"value": label_of(ActorKind, actor.kind)}]
     if actor.publics:
-        lines.append(_("Publics : %(values)s") % {"values": _join(label_of(enums.Audience, p) for p in actor.publics)})
+        lines.append(
+            _("Publics : %(values)s") % {"values": joined(label_of(enums.Audience, p) for p in actor.publics)}
+        )
     if actor.schemes:
-        lines.append(_("Dispositifs : %(values)s") % {"values": _join(label_of(Scheme, s) for s in actor.schemes)})
+        lines.append(_("Dispositifs : %(values)s") % {"values": joined(label_of(Scheme, s) for s in actor.schemes)})
     text = "\n".join(f"- {line}" for line in lines)
     if actor.opening_hours.strip():
         text += "\n\n## " + _("Horaires d'ouverture") + "\n\n" + actor.opening_hours.strip()
@@ -140,13 +140,13 @@ def actor_structure_item(actor: Actor, *, site_url: str | None = None) -> dict:
     item = {
         "source": DI_SOURCE,
         "id": actor_di_id(actor),
-        "nom": _name(actor.name, label_of(ActorKind, actor.kind)),
-        "date_maj": _date_maj(actor.updated_at),
+        "nom": di_name(actor.name, label_of(ActorKind, actor.kind)),
+        "date_maj": di_date(actor.updated_at),
         "description": _structure_description(actor),
-        "lien_source": _site_url(site_url, "actors:detail", actor.pk),
+        "lien_source": detail_url(site_url, "actors:detail", actor.pk),
         "siret": actor.siret or None,
-        "telephone": _phone(actor.phone),
-        "courriel": _email(actor.email),
+        "telephone": di_phone(actor.phone),
+        "courriel": di_email(actor.email),
         "site_web": actor.website or None,
         "reseaux_porteurs": [reseau.value] if reseau else None,
     }
@@ -165,7 +165,7 @@ def _publics(actor: Actor) -> list[str] | None:
 
 def actor_service_items(actor: Actor, *, site_url: str | None = None) -> list[dict]:
     """One data·inclusion v1 service per scheme of the actor that has a thématique (plain dicts)."""
-    phone, email = _phone(actor.phone), _email(actor.email)
+    phone, email = di_phone(actor.phone), di_email(actor.email)
     modes_mobilisation = sorted(
         ([ModeMobilisation.TELEPHONER.value] if phone else [])
         + ([ModeMobilisation.ENVOYER_UN_COURRIEL.value] if email else [])
@@ -177,16 +177,16 @@ def actor_service_items(actor: Actor, *, site_url: str | None = None) -> list[di
         themes = SCHEME_THEMATIQUES.get(scheme)
         if not themes:
             continue
-        scheme_label = label_of(Scheme, scheme)
+        scheme_label = label_of(Scheme, scheme) or scheme
         item = {
             "source": DI_SOURCE,
             "structure_id": actor_di_id(actor),
             "id": f"{actor_di_id(actor)}:{scheme}",
-            "nom": _name(scheme_label, scheme),
+            "nom": di_name(scheme_label, scheme),
             "description": _("%(scheme)s, par %(actor)s (%(kind)s).")
             % {"scheme": scheme_label, "actor": actor.name, "kind": label_of(ActorKind, actor.kind)},
-            "lien_source": _site_url(site_url, "actors:detail", actor.pk),
-            "date_maj": _date_maj(actor.updated_at),
+            "lien_source": detail_url(site_url, "actors:detail", actor.pk),
+            "date_maj": di_date(actor.updated_at),
             "type": TypeService.ACCOMPAGNEMENT.value,
             "thematiques": sorted({theme.value for theme in themes}),
             "publics": _publics(actor),

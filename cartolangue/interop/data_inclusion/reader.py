@@ -32,8 +32,10 @@ Decisions:
 
 import os
 import re
+from collections.abc import Iterator
 from datetime import datetime, time
 from decimal import Decimal
+from typing import Any
 
 from data_inclusion.schema.v1 import Frais, ModeAccueil, PersonneMobilisatrice, Service, Structure, Thematique
 from django.utils import timezone
@@ -48,6 +50,7 @@ from cartolangue.interop.records import (
     Filtered,
     Notice,
     PlaceRecord,
+    ReaderItem,
     Rejected,
     StructureRecord,
 )
@@ -62,7 +65,7 @@ _MARKDOWN_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*", re.MULTILINE)
 _MARKDOWN_EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 
 
-def markdown_to_text(value):
+def markdown_to_text(value: str | None) -> str:
     """data·inclusion descriptions are markdown: headings and emphasis marks removed, lists kept."""
     text = html_to_text(clean_text(value)) if "<" in (value or "") else clean_text(value)
     text = _MARKDOWN_HEADING.sub("", text)
@@ -80,10 +83,10 @@ def _errors(exc):
 # --- reading ---------------------------------------------------------------------------------------------
 
 
-def read_items(path, what):
+def read_items(path: str, what: str) -> tuple[list[Any], str, list[Notice]]:
     """(items, location prefix, notices) of a JSON list or a paginated envelope; ImportFileError otherwise."""
     data = load_json(path)
-    notices = []
+    notices: list[Notice] = []
     if isinstance(data, list):
         return data, "", notices
     if isinstance(data, dict) and isinstance(data.get("items"), list):
@@ -123,7 +126,7 @@ class DataInclusionReader:
 
     # --- structures -------------------------------------------------------------------------------------
 
-    def load_structures(self):
+    def load_structures(self) -> list[Notice]:
         if not self.structures_path:
             return []
         items, prefix, notices = read_items(self.structures_path, _("structures"))
@@ -145,8 +148,8 @@ class DataInclusionReader:
                 self.invalid_structures[key] = f"{os.path.basename(self.structures_path)} {location} : {_errors(exc)}"
         return notices
 
-    def structure_record(self, structure):
-        warnings = []
+    def structure_record(self, structure: Structure) -> tuple[StructureRecord, list[str]]:
+        warnings: list[str] = []
         record = StructureRecord(
             source=self.source,
             source_id=structure.id,
@@ -200,7 +203,7 @@ class DataInclusionReader:
 
     # --- services ---------------------------------------------------------------------------------------
 
-    def read(self, path):
+    def read(self, path: str) -> Iterator[ReaderItem]:
         yield from self.load_structures()
         items, prefix, notices = read_items(path, _("services"))
         yield from notices
@@ -214,7 +217,7 @@ class DataInclusionReader:
             item, location = _unwrap(item, f"{prefix}[{index}]")
             yield self.service(item, location)
 
-    def service(self, raw, location):
+    def service(self, raw: object, location: str) -> CourseRecord | Rejected | Filtered:
         if not isinstance(raw, dict):
             return Rejected("", location, _("pas un objet JSON"))
         raw_id = clean_text(raw.get("id"))
@@ -230,7 +233,7 @@ class DataInclusionReader:
                 location,
                 _("invalide selon le schéma data·inclusion v1 : %(e)s") % {"e": _errors(exc)},
             )
-        warnings = []
+        warnings: list[str] = []
         try:
             structure_record, structure = self._structure_for(service, raw, warnings)
         except _Refusal as exc:
@@ -243,7 +246,15 @@ class DataInclusionReader:
             return raw_id
         return f"{producer}--{raw_id}"
 
-    def course(self, s, structure_record, structure, record_id, location, warnings):
+    def course(
+        self,
+        s: Service,
+        structure_record: StructureRecord,
+        structure: Structure | None,
+        record_id: str,
+        location: str,
+        warnings: list[str],
+    ) -> CourseRecord | Filtered:
         course_type = course_type_from_text(s.nom) or course_type_from_text(markdown_to_text(s.description))
         if course_type is None:
             course_type = enums.CourseType.OTHER
@@ -350,6 +361,6 @@ class _Refusal(Exception):
     pass
 
 
-def read_data_inclusion(path, *, source, structures_path=None):
+def read_data_inclusion(path: str, *, source: str, structures_path: str | None = None) -> Iterator[ReaderItem]:
     """Yield the records, rejections, filtered items and notices of a data·inclusion services file."""
     yield from DataInclusionReader(source=source, structures_path=structures_path).read(path)

@@ -12,6 +12,7 @@
 
 import calendar
 import csv
+import os
 from datetime import date
 from pathlib import Path
 
@@ -36,14 +37,14 @@ RECRUITMENT_FROM_LHEO = {
     "2": enums.RecruitmentStatus.CLOSED,
     "3": enums.RecruitmentStatus.CLOSED,  # suspendu
 }
-RECRUITMENT_TO_LHEO = {
+RECRUITMENT_TO_LHEO: dict[str, str] = {
     enums.RecruitmentStatus.OPEN: "1",
     enums.RecruitmentStatus.CLOSED: "2",
     enums.RecruitmentStatus.WAITING_LIST: "2",  # no such state in LHEO: closed, exact value in extras
 }
 # dict-modalites-enseignement
 MODALITY_FROM_LHEO = {"0": enums.Modality.ON_SITE, "1": enums.Modality.HYBRID, "2": enums.Modality.REMOTE}
-MODALITY_TO_LHEO = {v: k for k, v in MODALITY_FROM_LHEO.items()}
+MODALITY_TO_LHEO: dict[str, str] = {v: k for k, v in MODALITY_FROM_LHEO.items()}
 FUNDER_FROM_LHEO = {code: funder for funder, code in enums.LHEO_FUNDER_CODES.items()}
 
 # Formacode v14 → course type, when the file carries no carto-langue extras.
@@ -54,7 +55,7 @@ COURSE_TYPE_FROM_FORMACODE = {
     "15281": enums.CourseType.POST_ALPHA,  # Français mise à niveau
     "15235": enums.CourseType.FLE,  # Français langue étrangère
 }
-FORMACODE_FROM_COURSE_TYPE = {
+FORMACODE_FROM_COURSE_TYPE: dict[str, str] = {
     enums.CourseType.ALPHA: "15043",
     enums.CourseType.POST_ALPHA: "15040",
 }
@@ -67,7 +68,7 @@ AUDIENCE_FROM_PUBLIC_CODE = {
     "80010": enums.Audience.RSA,  # Bénéficiaire du RSA
 }
 # Our audiences → the Formacode public written in `code-public-vise` (exact value in extras).
-PUBLIC_CODE_FROM_AUDIENCE = {
+PUBLIC_CODE_FROM_AUDIENCE: dict[str, str] = {
     enums.Audience.EVERYONE: "83056",
     enums.Audience.WORKERS: "82058",
     enums.Audience.MINIMA_SOCIAUX: "80010",
@@ -85,11 +86,11 @@ PUBLIC_CODE_FROM_AUDIENCE = {
 EVERYONE_PUBLIC_CODE = "83056"
 
 LEVEL_LABELS = {level.label: level.value for level in enums.CecrlLevel}
-LEVEL_NAMES = {level.value: level.label for level in enums.CecrlLevel}
+LEVEL_NAMES: dict[int | None, str] = {level.value: level.label for level in enums.CecrlLevel}
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
-def language_formacodes(path=None):
+def language_formacodes(path: str | os.PathLike[str] | None = None) -> set[str]:
     """The Formacodes kept by the LHEO import: a CSV with a `formacode_v14` column (and optionally a
     `selected` column, as in data·inclusion's own selection file)."""
     with open(path or LANGUAGE_FORMACODES_CSV, encoding="utf-8-sig", newline="") as f:
@@ -103,9 +104,9 @@ def language_formacodes(path=None):
     }
 
 
-def public_code_map():
+def public_code_map() -> dict[str, set[str]]:
     """Formacode public code → our audience values (data·inclusion's mapping, refined above)."""
-    mapping = {}
+    mapping: dict[str, set[str]] = {}
     with open(PUBLICS_CSV, encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             values = [v for v in (row["publics_di_v1"] or "").split("|") if v]
@@ -119,7 +120,7 @@ class LheoDateError(ValueError):
     pass
 
 
-def parse_lheo_date(text, end=False):
+def parse_lheo_date(text: str | None, end: bool = False) -> tuple[date | None, bool]:
     """(date or None, partial: bool). Raises LheoDateError for a value that is not an LHEO date."""
     text = (text or "").strip()
     if len(text) != 8 or not text.isdigit():
@@ -138,7 +139,7 @@ def parse_lheo_date(text, end=False):
         raise LheoDateError(text) from exc
 
 
-def format_lheo_date(value, end=False):
+def format_lheo_date(value: date | None, end: bool = False) -> str:
     if value is None:
         return "99999999" if end else "00000000"
     return value.strftime("%Y%m%d")

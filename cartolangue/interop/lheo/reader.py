@@ -1,9 +1,13 @@
-"""LHEO 2.2 / 2.3 XML → normalised records, streamed: `lxml.etree.iterparse` on `formation` (or
-`resume-offre` for the lheo-index summary format), each element cleared once read, so memory stays flat
-whatever the file size.
+"""LHEO 2.2 / 2.3 XML → normalised records, streamed: each `formation` (or `resume-offre` for the lheo-index
+summary format) is mapped to courses with their structure, places and sessions. The file walk (safe parser,
+streaming, child lookups) is walk.py, the reading of single values values.py.
+
+Just under 500 lines on purpose: what is left is one reader's mapping, whose formation, action, session,
+structure and place steps share its caches (`_same_as_last`, stamps, course types) and the lheo-index summary
+reuses them.
 
 - Safety: entities are never resolved, no DTD is loaded, the network is off, and a document whose DTD
-  declares entities (XXE, "billion laughs") is refused before anything is read.
+  declares entities (XXE, "billion laughs") is refused before anything is read (walk.py).
 - Each formation is checked against the official XSD (2.2 files once their namespace is swapped, which is
   how LHEO 2.2 data validates against 2.3); defects are reported with their line, and the record is still
   imported when what Carto-Langue needs is there.
@@ -12,23 +16,31 @@ whatever the file size.
 - A big file is read in a forked child process while the parent writes what was read (see `LheoReader`).
 """
 
-import copy
 import hashlib
 import os
-from datetime import datetime, time
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from datetime import time
 
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from lxml import etree
 
 from cartolangue.interop.background import can_fork, read_in_child
-from cartolangue.interop.common import course_type_from_text
 from cartolangue.interop.errors import ImportFileError
 from cartolangue.interop.html import html_to_text
 from cartolangue.interop.lheo import conventions as c
+from cartolangue.interop.lheo.values import (
+    contact_kind,
+    course_type_of,
+    https_url,
+    parse_bool,
+    parse_date,
+    parse_day,
+    parse_decimal,
+    parse_float,
+    parse_int,
+    parse_level,
+    stamp_of,
+)
+from cartolangue.interop.lheo.walk import LheoWalk, child_tags, sniff, xml_error
 from cartolangue.interop.records import (
     CourseRecord,
     Filtered,
@@ -41,69 +53,10 @@ from cartolangue.interop.records import (
 from cartolangue.offers import enums
 from cartolangue.text import fold
 
-PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
 ZERO_SIRET = "0" * 14
-BOOLEANS = {"1": True, "0": False}
 
 
-@lru_cache(maxsize=1)
-def lheo_schema():
-    return etree.XMLSchema(etree.parse(str(c.XSD_PATH)))
-
-
-def sniff(path):
-    """(namespace, root name) of an LHEO file, refusing what is not LHEO or declares entities."""
-    try:
-        with open(path, "rb") as stream:
-            return _sniff_root(path, stream)
-    except etree.XMLSyntaxError as exc:
-        raise ImportFileError(_xml_error(path, exc)) from exc
-
-
-def _sniff_root(path, stream):
-    for _event, root in etree.iterparse(stream, events=("start",), **PARSER_OPTIONS):
-        dtd = root.getroottree().docinfo.internalDTD
-        if dtd is not None and (list(dtd.iterentities()) or list(dtd.elements())):
-            raise ImportFileError(
-                _(
-                    "%(file)s : DTD interne refusée (déclarations d'entités ou d'éléments) : "
-                    "un fichier LHEO n'en a pas besoin"
-                )
-                % {"file": path}
-            )
-        qname = etree.QName(root)
-        if qname.localname not in {"lheo", "lheo-index"}:
-            raise ImportFileError(
-                _(
-                    "%(file)s, ligne %(line)s : élément racine <%(root)s>, "
-                    "ce n'est pas un fichier LHEO (<lheo> attendu)"
-                )
-                % {"file": path, "line": root.sourceline, "root": qname.localname}
-            )
-        if qname.namespace not in c.NAMESPACES:
-            raise ImportFileError(
-                _(
-                    "%(file)s, ligne %(line)s : espace de noms « %(ns)s » inconnu ; attendu LHEO 2.2 (%(ns22)s) "
-                    "ou 2.3 (%(ns23)s)"
-                )
-                % {
-                    "file": path,
-                    "line": root.sourceline,
-                    "ns": qname.namespace or "",
-                    "ns22": c.NS22,
-                    "ns23": c.NS23,
-                }
-            )
-        return qname.namespace, qname.localname
-    raise ImportFileError(_("%(file)s : fichier vide") % {"file": path})
-
-
-def _xml_error(path, exc):
-    line = exc.lineno or (exc.position[0] if exc.position else "?")
-    return _("%(file)s, ligne %(line)s : XML illisible : %(error)s") % {"file": path, "line": line, "error": exc.msg}
-
-
-class LheoReader:
+class LheoReader(LheoWalk):
     """Iterating yields, in file order, the records, Notice and Filtered items; ImportFileError for a bad file.
 
     A big file (`BACKGROUND_MIN_BYTES`) is read in a forked child process while this one stores what it
@@ -117,12 +70,9 @@ class LheoReader:
         self.path = str(path)
         self.source = source
         self.formacodes = formacodes if formacodes is not None else c.language_formacodes()
-        self.validate = validate
+        super().__init__(validate=validate)
         self.background = background
         self.publics = c.public_code_map()
-        self._index = {}  # node → {tag: first child}, for the formation being read (see `_kids`)
-        self._repeated = {}  # node → {tag: [children]} for the tags that repeat among its children
-        self._paths = {}  # "a/b" → ("{ns}a", "{ns}b")
         self._stamps = {}  # raw timestamp attributes → datetime
         self._course_types = {}
         self._last = {}  # read method → (XML and context of the last node it read, its result): `_same_as_last`
@@ -144,7 +94,7 @@ class LheoReader:
     def _read(self, ns, root):
         self.ns = ns
         self.version = c.NAMESPACES[ns]
-        self._extras_tag, self._extra_tag = _tags(ns, "extras")[0], _tags(ns, "extra")[0]
+        self._extras_tag, self._extra_tag = child_tags(ns, "extras")[0], child_tags(ns, "extra")[0]
         self._line = _("ligne %(line)s")
         item = "formation" if root == "lheo" else "resume-offre"
         read = self._formation if root == "lheo" else self._resume
@@ -152,143 +102,7 @@ class LheoReader:
             with open(self.path, "rb") as stream:
                 yield from self._iterate(stream, ns, item, read)
         except etree.XMLSyntaxError as exc:
-            raise ImportFileError(_xml_error(self.path, exc)) from exc
-
-    def _iterate(self, stream, ns, item, read):
-        for _event, elem in etree.iterparse(
-            stream, events=("end",), tag=f"{{{ns}}}{item}", remove_blank_text=True, **PARSER_OPTIONS
-        ):
-            try:
-                yield from read(elem)
-            finally:
-                self._index.clear()
-                self._repeated.clear()
-            elem.clear(keep_tail=False)
-            parent = elem.getparent()
-            while elem.getprevious() is not None:
-                del parent[0]
-
-    # --- helpers ---------------------------------------------------------------------------------------
-
-    # A formation is read through some fifty lookups of a child path per action: the reader's hot loop.
-    # lxml's `find` goes through ElementPath, a few microseconds a call; instead each node read gets its
-    # children indexed by tag once (`_kids`), and the index is dropped with the formation. Paths are plain
-    # child steps, matched in document order as ElementPath does (first match: the first child of the first
-    # parent that has one). Most of the time left goes to lxml itself: a proxy object and a tag string for
-    # each child indexed, two attribute reads for each extra; the helpers keep their own overhead low.
-
-    def _kids(self, node):
-        """{tag: first child with that tag} of a node, built once per formation (reading `.tag` builds a
-        new string). When a tag repeats, its children also go to `_repeated`, for `_children`."""
-        kids = self._index.get(node)
-        if kids is None:
-            kids = self._index[node] = {}
-            first_with = kids.setdefault
-            for child in node:
-                tag = child.tag
-                first = first_with(tag, child)
-                if first is not child:
-                    self._repeated.setdefault(node, {}).setdefault(tag, [first]).append(child)
-        return kids
-
-    def _children(self, node, tag):
-        """The children of a node that have a tag, in document order."""
-        child = (self._index.get(node) or self._kids(node)).get(tag)
-        if child is None:
-            return ()
-        repeated = self._repeated.get(node)
-        if repeated is None or tag not in repeated:
-            return (child,)
-        return repeated[tag]
-
-    def _steps(self, path):
-        tags = self._paths.get(path)
-        if tags is None:
-            tags = self._paths[path] = _tags(self.ns, path)
-        return tags
-
-    def all(self, node, path):
-        """Every node at `path` under `node`, in document order (ElementPath's `findall`)."""
-        children = self._children
-        tags = self._paths.get(path) or self._steps(path)
-        if len(tags) == 1:
-            return list(children(node, tags[0]))
-        nodes = [node]
-        for tag in tags:
-            nodes = [child for parent in nodes for child in children(parent, tag)]
-        return nodes
-
-    def find(self, node, path):
-        """The first node at `path` under `node`, or None (ElementPath's `find`).
-
-        Following the first child at each step finds it when that branch goes all the way down (it is then
-        the first in document order); only a branch that stops short needs the full search."""
-        if node is None:
-            return None
-        index = self._index
-        found = node
-        for tag in self._paths.get(path) or self._steps(path):
-            child = (index.get(found) or self._kids(found)).get(tag)
-            if child is None:
-                if found is node:
-                    return None
-                found = self.all(node, path)
-                return found[0] if found else None
-            found = child
-        return found
-
-    def text(self, node, path):
-        """The stripped text of `find(node, path)`, "" when there is none."""
-        if node is None:
-            return ""
-        index = self._index
-        found = node
-        for tag in self._paths.get(path) or self._steps(path):  # `find`, inlined: the commonest lookup
-            child = (index.get(found) or self._kids(found)).get(tag)
-            if child is None:
-                if found is node:
-                    return ""
-                found = self.find(node, path)
-                if found is None:
-                    return ""
-                break
-            found = child
-        text = found.text
-        return text.strip() if text else ""
-
-    def texts(self, node, path):
-        return [text for text in ((n.text or "").strip() for n in self.all(node, path)) if text]
-
-    def extras(self, node):
-        """The carto-langue extras of a node: {info: [(value, <extra> element), …]}.
-
-        Attributes are the dearest thing to read from lxml: the `tag` attribute, which only `public` and
-        `creneau` carry, is left to them (`extra.get("tag")`)."""
-        found = {}
-        if node is None:
-            return found
-        extra_tag = self._extra_tag
-        for extras in self._children(node, self._extras_tag):
-            if extras.get("info") != c.EXTRAS_INFO:
-                continue
-            for extra in extras:  # cheaper than `iterchildren(tag)`, whose tag matcher is built per call
-                if extra.tag == extra_tag:
-                    text = extra.text
-                    found.setdefault(extra.get("info", ""), []).append((text.strip() if text else "", extra))
-        return found
-
-    def schema_defects(self, elem):
-        if not self.validate:
-            return []
-        target = elem
-        if self.ns != c.NS23:
-            target = copy.deepcopy(elem)
-            for node in target.iter(f"{{{self.ns}}}*"):
-                node.tag = f"{{{c.NS23}}}{etree.QName(node).localname}"
-        schema = lheo_schema()
-        if schema.validate(target):
-            return []
-        return [(e.line, e.message.replace(f"{{{c.NS23}}}", "")) for e in schema.error_log]
+            raise ImportFileError(xml_error(self.path, exc)) from exc
 
     def _keep(self, elem, record_id, location):
         """Schema notices, then Filtered when no Formacode is a language one; yields, returns keep: bool."""
@@ -315,7 +129,7 @@ class LheoReader:
         if key not in self._stamps:
             if len(self._stamps) > 10_000:
                 self._stamps.clear()
-            self._stamps[key] = _stamp(*key)
+            self._stamps[key] = stamp_of(*key)
         return self._stamps[key]
 
     def _course_type(self, name, formacodes):
@@ -323,7 +137,7 @@ class LheoReader:
         if key not in self._course_types:
             if len(self._course_types) > 10_000:
                 self._course_types.clear()
-            self._course_types[key] = _course_type(name, formacodes)
+            self._course_types[key] = course_type_of(name, formacodes)
         return self._course_types[key]
 
     # --- lheo ------------------------------------------------------------------------------------------
@@ -407,29 +221,29 @@ class LheoReader:
             "description": description,
             "course_type": one("type-cours") or self._course_type(name, formacodes),
             "parcours": one("parcours", ""),
-            "cecrl_level_target": _level(one("niveau-vise"), warnings),
-            "entry_level_oral": _level(one("niveau-entree-oral"), warnings),
-            "entry_level_written": _level(one("niveau-entree-ecrit"), warnings),
-            "hours_per_week": _decimal(one("heures-par-semaine"), warnings, "heures-par-semaine"),
-            "total_hours": _int(self.text(action, "nombre-heures-total"), warnings, "nombre-heures-total"),
+            "cecrl_level_target": parse_level(one("niveau-vise"), warnings),
+            "entry_level_oral": parse_level(one("niveau-entree-oral"), warnings),
+            "entry_level_written": parse_level(one("niveau-entree-ecrit"), warnings),
+            "hours_per_week": parse_decimal(one("heures-par-semaine"), warnings, "heures-par-semaine"),
+            "total_hours": parse_int(self.text(action, "nombre-heures-total"), warnings, "nombre-heures-total"),
             "modality": c.MODALITY_FROM_LHEO.get(self.text(action, "modalites-enseignement"), enums.Modality.ON_SITE),
             "registration_mode": one("inscription", ""),
-            "childcare": _bool(one("garde-enfants")),
-            "places_available": _bool(one("places-disponibles")),
+            "childcare": parse_bool(one("garde-enfants")),
+            "places_available": parse_bool(one("places-disponibles")),
             "formacode": one("formacode") if "formacode" in x else formacodes[0],
             "rs_code": self.text(formation, "certification/code-RS")[:10],
             "rncp_code": self.text(formation, "certification/code-RNCP")[:10],
             "certifications": [v for v, _extra in x.get("certification", [])],
-            "verified_on": _date(one("verifie-le")),
+            "verified_on": parse_day(one("verifie-le")),
             "source_url": self.text(action, "url-action/urlweb") or self.text(formation, "url-formation/urlweb"),
             "cost_details": one("precisions-cout") or self.text(action, "frais-restants"),
         }
         if fields["source_url"] and not fields["source_url"].startswith(("http://", "https://")):
             fields["source_url"] = "https://" + fields["source_url"]
-        price = _decimal(self.text(action, "prix-total-TTC"), warnings, "prix-total-TTC")
+        price = parse_decimal(self.text(action, "prix-total-TTC"), warnings, "prix-total-TTC")
         if "type-cours" in x:  # carto-langue extras: no "gratuit" means the cost is not known
-            fields["is_free"] = _bool(one("gratuit"))
-            fields["cost_amount"] = _decimal(one("cout"), warnings, "cout")
+            fields["is_free"] = parse_bool(one("gratuit"))
+            fields["cost_amount"] = parse_decimal(one("cout"), warnings, "cout")
         else:
             fields["is_free"] = None if price is None else price == 0
             fields["cost_amount"] = price if price else None
@@ -440,7 +254,7 @@ class LheoReader:
         phone = self.text(contact, "telfixe/numtel") or self.text(contact, "portable/numtel")
         fields["contact_phone"] = (cx.get("telephone") or [(phone, None)])[0][0][:30]
         fields["contact_email"] = self.text(contact, "courriel")
-        fields["contact_public"], fields["contact_role"] = _contact_kind(
+        fields["contact_public"], fields["contact_role"] = contact_kind(
             self.text(self.find(formation, "contact-formation"), "type-contact")
         )
         if "public" in x or "type-cours" in x:  # carto-langue extras: authoritative, even when empty
@@ -498,8 +312,8 @@ class LheoReader:
                 status = c.RECRUITMENT_FROM_LHEO.get(code, "")
                 if code == "3":
                     warnings.append(_("session %(id)s : recrutement suspendu, lu comme fermé") % {"id": session_id})
-            seats = _int((x.get("places") or [("", None)])[0][0], warnings, "places")
-            seats_left = _int((x.get("places-restantes") or [("", None)])[0][0], warnings, "places-restantes")
+            seats = parse_int((x.get("places") or [("", None)])[0][0], warnings, "places")
+            seats_left = parse_int((x.get("places-restantes") or [("", None)])[0][0], warnings, "places-restantes")
             sessions.append(
                 SessionRecord(
                     source_id=session_id,
@@ -518,11 +332,11 @@ class LheoReader:
         if not raw:
             return None
         try:
-            value, partial = _parse_date(raw, end)
+            value, partial = parse_date(raw, end)
         except c.LheoDateError:
             warnings.append(_("session %(id)s : date illisible « %(raw)s »") % {"id": session_id, "raw": raw})
             return None
-        if partial:
+        if partial and value is not None:  # a partial date is always read as a day
             warnings.append(
                 _("session %(id)s : date partielle %(raw)s lue comme le %(date)s")
                 % {"id": session_id, "raw": raw, "date": value.isoformat()}
@@ -565,7 +379,7 @@ class LheoReader:
             kind=kind,
             networks=[v for v, _extra in x.get("reseau", [])],
             description=(x.get("presentation") or [("", None)])[0][0],
-            website=(x.get("site") or [(_url(website), None)])[0][0],
+            website=(x.get("site") or [(https_url(website), None)])[0][0],
             email=self.text(coordonnees, "courriel"),
             phone=(
                 x.get("telephone")
@@ -590,8 +404,8 @@ class LheoReader:
         name = self.text(adresse, "denomination") or self.text(coordonnees, "nom")
         name = (ax.get("nom-lieu") or [(name, None)])[0][0]
         lat, lon = (
-            _float(self.text(adresse, "geolocalisation/latitude")),
-            _float(self.text(adresse, "geolocalisation/longitude")),
+            parse_float(self.text(adresse, "geolocalisation/latitude")),
+            parse_float(self.text(adresse, "geolocalisation/longitude")),
         )
         post_code = self.text(adresse, "codepostal")
         city = (ax.get("ville") or [(self.text(adresse, "ville"), None)])[0][0]
@@ -610,8 +424,8 @@ class LheoReader:
             name=name,
             latitude=lat,
             longitude=lon,
-            step_free_access=_bool((x.get("acces-fauteuil") or [(None, None)])[0][0]),
-            location_is_approximate=bool(_bool((x.get("localisation-approximative") or [(None, None)])[0][0])),
+            step_free_access=parse_bool((x.get("acces-fauteuil") or [(None, None)])[0][0]),
+            location_is_approximate=bool(parse_bool((x.get("localisation-approximative") or [(None, None)])[0][0])),
         )
 
     # --- lheo-index ------------------------------------------------------------------------------------
@@ -634,7 +448,7 @@ class LheoReader:
             source=self.source, source_id=structure_id, name=name, siret=siret, kind=enums.StructureKind.TRAINING_BODY
         )
         geo = {
-            extra.get("info"): _float(extra.text)
+            extra.get("info"): parse_float(extra.text)
             for extras in self.all(elem, "extras")
             if extras.get("info") == "geolocalisation"
             for extra in self.all(extras, "extra")
@@ -671,7 +485,7 @@ class LheoReader:
             name=title,
             course_type=self._course_type(title, kept),
             location=location,
-            total_hours=_int(self.text(elem, "nombre-heures-total"), warnings, "nombre-heures-total"),
+            total_hours=parse_int(self.text(elem, "nombre-heures-total"), warnings, "nombre-heures-total"),
             is_free=False,
             modality=c.MODALITY_FROM_LHEO.get(self.text(elem, "modalites-enseignement"), enums.Modality.ON_SITE),
             formacode=kept[0],
@@ -682,120 +496,3 @@ class LheoReader:
             source_url=elem.get("file", "")[:500],
             warnings=warnings,
         )
-
-
-@lru_cache(maxsize=512)
-def _tags(ns, path):
-    """The qualified tags of a child path: "periode/debut" → ("{ns}periode", "{ns}debut")."""
-    parts = path.split("/")
-    if any(part in {"", ".", "..", "*"} or part.startswith("[") for part in parts):
-        raise ValueError(f"only child steps are supported: {path!r}")
-    return tuple(f"{{{ns}}}{part}" for part in parts)
-
-
-def _course_type(name, formacodes):
-    """The type the title names (ASL, OEPRE, FOS, DELF…), else the Formacode's, else FLE."""
-    named = course_type_from_text(name)
-    if named:
-        return named
-    for code in formacodes:
-        if code in c.COURSE_TYPE_FROM_FORMACODE:
-            return c.COURSE_TYPE_FROM_FORMACODE[code]
-    return enums.CourseType.FLE
-
-
-@lru_cache(maxsize=4096)
-def _parse_date(text, end=False):
-    """`parse_lheo_date`, cached: a file repeats the same few hundred dates."""
-    return c.parse_lheo_date(text, end=end)
-
-
-def _stamp(raw, datemaj):
-    if raw:
-        value = parse_datetime(raw)
-        if value is not None:
-            return value if timezone.is_aware(value) else timezone.make_aware(value)
-    raw = datemaj
-    if raw:
-        try:
-            value, _partial = _parse_date(raw)
-        except c.LheoDateError:
-            return None
-        if value:
-            return datetime(value.year, value.month, value.day, tzinfo=timezone.get_current_timezone())
-    return None
-
-
-def _level(label, warnings):
-    if not label:
-        return None
-    if label not in c.LEVEL_LABELS:
-        warnings.append(_("niveau CECRL inconnu « %(v)s », ignoré") % {"v": label})
-        return None
-    return c.LEVEL_LABELS[label]
-
-
-def _bool(value):
-    return BOOLEANS.get((value or "").strip())
-
-
-def _float(value):
-    try:
-        number = float((value or "").replace(",", "."))
-    except ValueError:
-        return None
-    return number if number == number else None  # NaN
-
-
-def _int(value, warnings, field):
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        warnings.append(_("%(field)s illisible : « %(v)s »") % {"field": field, "v": value})
-        return None
-    return number if number >= 0 else None
-
-
-# LHEO dict-type-contact: 4 "Accueil" is the organisation's reception desk, published for the public to call; the
-# referents (handicap 1, mobility 2, teaching 3, quality 6, company 7, FOAD 12, VAE 13, apprenticeship 14) are
-# people inside the organisation, and the others (direction, finance…) are not the public's contact either.
-LHEO_PUBLIC_CONTACT_TYPES = frozenset({"4"})
-LHEO_REFERENT_CONTACT_TYPES = frozenset({"1", "2", "3", "6", "7", "12", "13", "14"})
-
-
-def _contact_kind(type_contact: str) -> tuple[bool, str]:
-    """(public contact point?, ContactRole value) of a `contact-formation` by its `type-contact` (ADR 0019)."""
-    if type_contact in LHEO_PUBLIC_CONTACT_TYPES:
-        return True, ""  # no role: shown as "Accueil", and written back as type 4
-    if type_contact in LHEO_REFERENT_CONTACT_TYPES:
-        return False, enums.ContactRole.REFERENT.value
-    return False, ""
-
-
-def _decimal(value, warnings, field):
-    value = (value or "").strip().replace(",", ".").replace("€", "").strip()
-    if not value:
-        return None
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        warnings.append(_("%(field)s illisible : « %(v)s »") % {"field": field, "v": value})
-        return None
-    return number if number.is_finite() and number >= 0 else None
-
-
-def _date(value):
-    try:
-        parsed, _partial = _parse_date(value or "")
-    except c.LheoDateError:
-        return None
-    return parsed
-
-
-def _url(value):
-    if value and not value.startswith(("http://", "https://")):
-        return "https://" + value
-    return value

@@ -6,6 +6,7 @@ back, so Carto-Langue → LHEO → Carto-Langue gives the same courses field for
 """
 
 import html
+from typing import BinaryIO
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -13,7 +14,7 @@ from lxml import etree
 
 from cartolangue.interop.lheo import conventions as c
 from cartolangue.offers import enums
-from cartolangue.offers.models import Course, Session
+from cartolangue.offers.models import Course, CourseQuerySet, Session
 
 NS = c.NS23
 ZERO_SIRET = "0" * 14  # LHEO requires a SIRET: all zeros when the structure has none (read back as empty)
@@ -124,7 +125,7 @@ def _rythme(course):
     return "; ".join(parts) or "-"
 
 
-def course_formation(course):
+def course_formation(course: Course) -> etree._Element:
     """The `formation` element of one course (prefetched as in `courses_for_lheo`)."""
     structure, place = course.structure, course.place
     attrs = {k.replace("_", "-"): v for k, v in _attrs(course, "F-" + _key(course)).items()}
@@ -190,7 +191,7 @@ def course_formation(course):
     _el(action, "modalites-entrees-sorties", "1" if course.registration_mode == enums.RegistrationMode.OPEN else "0")
     if course.source_url:
         _el(_el(action, "url-action"), "urlweb", course.source_url)
-    sessions = list(course.sessions.all()) or [None]
+    sessions: list[Session | None] = list(course.sessions.all()) or [None]
     for session in sessions:
         _session(action, course, session)
     if place.step_free_access is not None:
@@ -277,7 +278,7 @@ def _session(action, course, session):
     extras.write(node)
 
 
-def courses_for_lheo(queryset=None):
+def courses_for_lheo(queryset: CourseQuerySet | None = None) -> CourseQuerySet:
     queryset = Course.objects.public() if queryset is None else queryset
     return (
         queryset.for_display()
@@ -286,7 +287,7 @@ def courses_for_lheo(queryset=None):
     )
 
 
-def write_lheo(out, queryset=None, chunk_size=500):
+def write_lheo(out: BinaryIO, queryset: CourseQuerySet | None = None, chunk_size: int = 500) -> int:
     """Write the courses (all by default) as an LHEO 2.3 document into a binary file-like `out`; returns the
     number of courses written."""
     count = 0

@@ -30,7 +30,7 @@ def _actors(include_demo: bool) -> QuerySet:
     )
 
 
-ACTORS = Table(
+ACTORS: Table = Table(
     name="acteurs",
     title=_("Acteurs de l'accompagnement"),
     description=_(

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Choices, Prefetch, Q, QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -60,7 +60,7 @@ class Table:
     geometry: Callable[[Any], dict | None]
 
     @property
-    def header(self):
+    def header(self) -> list[str]:
         return [c.name for c in self.columns]
 
 
@@ -77,7 +77,7 @@ def _labels(choices):
     return dict(choices.choices)
 
 
-def label_of(choices, value):
+def label_of(choices: type[Choices], value: object) -> str | None:
     """The label of a referential value, translated at call time (much faster than `get_FOO_display`)."""
     if value in (None, ""):
         return None

@@ -13,15 +13,18 @@ import io
 import json
 import os
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, TextIO
 
 from django.db.models import Count, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cartolangue.interop.formulas import neutralise_formula
-from cartolangue.interop.opendata.dictionary import KINDS, TABLES
+from cartolangue.interop.opendata.dictionary import KINDS, TABLES, Column, Table
 from cartolangue.offers import enums
 from cartolangue.offers.models import DEMO_SOURCE, Course
 
@@ -103,7 +106,7 @@ def _feature(table, pk, values, geometry):
 # --- streams ---------------------------------------------------------------------------------------------
 
 
-def iter_csv(table, *, include_demo=False, counts=None):
+def iter_csv(table: Table, *, include_demo: bool = False, counts: dict[str, int] | None = None) -> Iterator[str]:
     """The table as CSV text, in chunks of a few hundred rows; `counts[table.name]` gets the row count."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -120,7 +123,7 @@ def iter_csv(table, *, include_demo=False, counts=None):
     yield buffer.getvalue()
 
 
-def iter_geojson(table, *, include_demo=False):
+def iter_geojson(table: Table, *, include_demo: bool = False) -> Iterator[str]:
     """The table as a GeoJSON FeatureCollection, one feature per line."""
     yield '{"type":"FeatureCollection","features":[\n'
     separator = ""
@@ -130,13 +133,13 @@ def iter_geojson(table, *, include_demo=False):
     yield "\n]}\n"
 
 
-def iter_dictionary():
+def iter_dictionary() -> Iterator[str]:
     yield _csv_line(DICTIONARY_HEADER)
     for fields in dictionary_rows():
         yield _csv_line(fields)
 
 
-def dictionary_rows():
+def dictionary_rows() -> list[list[str]]:
     """fichier, colonne, type, description, valeurs: one row per column of every CSV file, in French."""
     rows = []
     with translation.override("fr"):
@@ -148,7 +151,7 @@ def dictionary_rows():
     return rows
 
 
-def column_values(column):
+def column_values(column: Column) -> str:
     """The referential values of a column as the dictionary lists them ("code : libellé ; …")."""
     if column.choices is None or column.labels:
         return ""
@@ -160,7 +163,7 @@ def column_values(column):
 # --- files -----------------------------------------------------------------------------------------------
 
 
-def write_opendata(outdir, *, include_demo=False):
+def write_opendata(outdir: str | os.PathLike[str], *, include_demo: bool = False) -> dict[str, int]:
     """Write every CSV and GeoJSON file, the dictionary and the README into `outdir`; return the row counts.
 
     Each file is written under a temporary name and renamed once complete, so that a web server serving the
@@ -191,16 +194,18 @@ def write_opendata(outdir, *, include_demo=False):
 class atomic_write:
     """Open `path` for writing under a temporary name; rename it into place on success only."""
 
-    def __init__(self, path):
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.tmp = self.path.with_name(f".{self.path.name}.tmp")
 
-    def __enter__(self):
+    def __enter__(self) -> TextIO:
         # newline="" lets the csv module write its own CRLF line ends.
         self.file = open(self.tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
         return self.file
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> Literal[False]:
         self.file.close()
         if exc_type is None:
             os.replace(self.tmp, self.path)
@@ -232,10 +237,10 @@ class _Sink(io.RawIOBase):
         return data
 
 
-def iter_zip(*, include_demo=False):
+def iter_zip(*, include_demo: bool = False) -> Iterator[bytes]:
     """Every file of the export in one zip, streamed as it is compressed."""
     sink = _Sink()
-    counts = {}
+    counts: dict[str, int] = {}
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in TABLES.values():
             for extension, chunks in (
@@ -255,18 +260,18 @@ def iter_zip(*, include_demo=False):
 # --- README and overview ---------------------------------------------------------------------------------
 
 
-def latest_update(include_demo=False):
+def latest_update(include_demo: bool = False) -> datetime.datetime | None:
     """When the exported offer last changed (the latest course update), or None for an empty offer."""
     courses = Course.objects.public() if include_demo else Course.objects.public().real()
     return courses.aggregate(latest=Max("updated_at"))["latest"]
 
 
-def courses_by_source(include_demo=False):
+def courses_by_source(include_demo: bool = False) -> list[tuple[str, int]]:
     courses = Course.objects.public() if include_demo else Course.objects.public().real()
     return list(courses.values_list("source").annotate(n=Count("id")).order_by("source"))
 
 
-def formula_note():
+def formula_note() -> str:
     """How the CSV files keep spreadsheets from running a cell as a formula (README, "Données" page)."""
     return _(
         "CSV : une valeur de texte qui commence par =, +, -, @, une tabulation ou un retour chariot est précédée "
@@ -275,7 +280,7 @@ def formula_note():
     )
 
 
-def readme_text(counts, *, include_demo=False):
+def readme_text(counts: dict[str, int], *, include_demo: bool = False) -> str:
     """The README of the export, in French: content, licence, formats, demo data, sources."""
     with translation.override("fr"):
         latest = latest_update(include_demo)
@@ -369,7 +374,7 @@ def readme_text(counts, *, include_demo=False):
     return "\n".join(str(line) for line in lines)
 
 
-def overview(include_demo=False):
+def overview(include_demo: bool = False) -> dict[str, Any]:
     """Row counts, columns and the last update of every table, for the "Données" page."""
     tables = [
         {

@@ -27,7 +27,9 @@ Decisions (a value with no counterpart here is reported as a warning on the cour
 """
 
 import re
+from collections.abc import Iterable, Iterator
 from datetime import time
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +46,7 @@ BELOW_A1_1 = "infra"
 ANLCI = "anlci"
 
 
-def vocab_key(value):
+def vocab_key(value: object) -> str:
     """'Parents d’élèves' and 'PARENTS_D_ELEVES ' → 'parents d eleves'."""
     return " ".join(re.sub(r"[^a-z0-9.]+", " ", fold(str(value))).split())
 
@@ -229,7 +231,7 @@ STRUCTURE_KINDS = [
 FREE_COSTS = {"0", "0 e", "0e", "0 euro", "0 euros", "0.00", "0.0", "0,00", "gratuit", "gratuite", "gratuit e"}
 
 
-def split_levels(values):
+def split_levels(values: Iterable[object]) -> Iterator[str]:
     """The level values of a list, page prefixes ("CECRL : A2, B1") removed and commas split."""
     for value in values:
         text, previous = str(value), None
@@ -238,7 +240,7 @@ def split_levels(values):
         yield from (part.strip() for part in text.split(",") if part.strip())
 
 
-def parse_level(value):
+def parse_level(value: object) -> tuple[str | None, Any]:
     """(kind, level): kind is "cecrl" (level a CecrlLevel), BELOW_A1_1 ("Infra A1.1"), NO_LEVEL ("Critère
     indifférent"), ANLCI (level "Degré N") or None (unknown)."""
     key = vocab_key(value)
@@ -251,7 +253,9 @@ def parse_level(value):
     return None, None
 
 
-def course_type_for(*, name, programmes, activity, objectives, schooling):
+def course_type_for(
+    *, name: str, programmes: list[str], activity: str | None, objectives: list[str], schooling: list[str]
+) -> tuple[str, bool]:
     """The course type and whether it was found (False: `autre`, to be reported)."""
     found = course_type_from_text(name, *programmes)
     if found:
@@ -269,7 +273,7 @@ def course_type_for(*, name, programmes, activity, objectives, schooling):
     return enums.CourseType.OTHER, False
 
 
-def parcours_for(*, activity, objectives):
+def parcours_for(*, activity: str | None, objectives: Iterable[str]) -> str:
     objectives = set(objectives)
     if activity == PROFESSIONAL:
         return enums.Parcours.PRO
@@ -280,7 +284,7 @@ def parcours_for(*, activity, objectives):
     return ""
 
 
-def structure_kind(value):
+def structure_kind(value: object) -> str | None:
     key = vocab_key(value)
     for words, kind in STRUCTURE_KINDS:
         if words in key:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from cartolangue.interop.errors import ImportFileError
 from cartolangue.interop.spreadsheet.columns import REFERENTIALS, SEPARATOR, Column, Sheet, _numbered, normalise
-from cartolangue.interop.spreadsheet.reader import open_workbook
+from cartolangue.interop.spreadsheet.workbook import open_workbook
 
 ACTORS = Sheet(
     "actors",
@@ -127,7 +127,7 @@ def _record(values: dict, where: str, lists: dict, record_class: type, rejected_
     kind = lists["actor_kind"].get(normalise(one("kind")))
     if kind is None:
         return rejected_class(source_id, where, _("type d'acteur inconnu : « %(value)s »") % {"value": one("kind")})
-    chosen = {}
+    chosen: dict[str, list[str]] = {}
     for key, referential in (("publics", "audience"), ("schemes", "actor_scheme")):
         chosen[key] = []
         for value in (v for v in values.get(key, []) if v):

@@ -3,6 +3,9 @@
 The template (template.py), the export (writer.py), the reader (reader.py) and the "Mode d'emploi" sheet are
 all generated from these declarations, so they cannot drift apart.
 
+Over 400 lines on purpose: it is a declarative table, the sheets and their columns read top to bottom in the order
+the template shows them; splitting it would scatter one layout over several files.
+
 - Each entity has its sheet and a key column ("Identifiant …") that the other sheets refer to (a course
   names its structure and its place by their identifiers).
 - Headers are unique across Structures, Lieux and Cours (and across Structures, Lieux and Sessions
@@ -15,7 +18,10 @@ all generated from these declarations, so they cannot drift apart.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.db.models import Choices, Field, Model
+from django.utils.functional import Promise
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -29,10 +35,10 @@ SEPARATOR = ";"
 TEMPLATE_ROWS = 5000
 
 
-def normalise(text):
+def normalise(text: object) -> str:
     """How headers, sheet names and referential labels are compared: case, accents, dashes and spaces aside."""
-    text = fold(str(text)).replace("–", "-").replace("—", "-").replace("\u00a0", " ")
-    return " ".join(text.split())
+    folded = fold(str(text)).replace("–", "-").replace("—", "-").replace("\u00a0", " ")
+    return " ".join(folded.split())
 
 
 # --- Referentials (the "Listes" sheet) ---------------------------------------------------------------------
@@ -41,10 +47,10 @@ def normalise(text):
 @dataclass(frozen=True)
 class Referential:
     key: str
-    title: object  # the header of its column in the Listes sheet
-    enum: object = None  # a TextChoices / IntegerChoices, or None for the ones below
+    title: str | Promise  # the header of its column in the Listes sheet
+    enum: type[Choices] | None = None  # a TextChoices / IntegerChoices, or None for the ones below
 
-    def choices(self):
+    def choices(self) -> list[tuple[Any, Any]]:
         """[(value, label)], in the order of the drop-down list."""
         if self.enum is not None:
             return list(self.enum.choices)
@@ -89,37 +95,40 @@ REFERENTIALS = {
 @dataclass(frozen=True, eq=False)
 class Column:
     key: str  # the attribute of the record it fills
-    header: object = ""  # French header; the model field's verbose name when empty
+    header: str | Promise = ""  # French header; the model field's verbose name when empty
     kind: str = "text"
     referential: str = ""  # for "enum" and "bool"
     required: bool = False
-    help: object = ""  # the input help shown when the cell is selected
+    help: str | Promise = ""  # the input help shown when the cell is selected
     width: int = 18
-    field: object = None  # the model field it fills: maximum length, digits
+    field: Field | None = None  # the model field it fills: maximum length, digits
     index: int = 0  # 1, 2… for the numbered columns of a multi-valued attribute
     ref: str = ""  # for "ref": the sheet whose key it names
     in_template: bool = True  # False: accepted on import, not written in the template
 
     @property
-    def base_header(self):
+    def base_header(self) -> str | Promise:
         if self.header:
             return self.header
+        assert self.field is not None, self.key  # a column without a header is named after its field
         return capfirst(self.field.verbose_name)
 
     @property
-    def title(self):
+    def title(self) -> str | Promise:
         """The header as written in row 1 (lazy: rendered in the active language)."""
         if self.index:
             return format_lazy("{} {}", self.base_header, self.index)
         return self.base_header
 
     @property
-    def max_length(self):
+    def max_length(self) -> int | None:
         return getattr(self.field, "max_length", None)
 
 
-def _f(model, name):
-    return model._meta.get_field(name)
+def _f(model: type[Model], name: str) -> Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)  # a column fills a field of its own model, never a reverse relation
+    return field
 
 
 def _numbered(n, key, header, referential, help="", width=24):
@@ -167,18 +176,18 @@ def _audience_columns(n):
 @dataclass(frozen=True)
 class Sheet:
     key: str
-    title: object
-    help: object
-    columns: tuple
+    title: str | Promise
+    help: str | Promise
+    columns: tuple[Column, ...]
 
-    def column(self, key, index=0):
+    def column(self, key: str, index: int = 0) -> Column:
         for column in self.columns:
             if column.key == key and column.index == index:
                 return column
         raise KeyError(key)
 
     @property
-    def key_column(self):
+    def key_column(self) -> Column:
         """The sheet's own identifier column (the first column of a sheet without one)."""
         return next((c for c in self.columns if c.kind == "id"), self.columns[0])
 
@@ -494,7 +503,7 @@ EXAM_SESSIONS = Sheet(
 SHEETS = {s.key: s for s in (STRUCTURES, PLACES, COURSES, TIME_SLOTS, SESSIONS, EXAM_SESSIONS)}
 
 
-def flat_columns(main):
+def flat_columns(main: Sheet) -> tuple[Column, ...]:
     """The columns of a one-entity CSV: the entity's own, then its structure's and its place's.
 
     The structure's and the place's identifiers are the entity's reference columns (same headers)."""

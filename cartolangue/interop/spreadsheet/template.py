@@ -2,6 +2,8 @@
 with French headers, a frozen header row and input help, and a "Listes" sheet that every drop-down list
 (Excel data validation) points at. Generated from columns.py."""
 
+from pathlib import Path
+
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -9,7 +11,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cartolangue.interop.spreadsheet.actor_sheet import ACTORS
-from cartolangue.interop.spreadsheet.columns import REFERENTIALS, SEPARATOR, SHEETS, TEMPLATE_ROWS
+from cartolangue.interop.spreadsheet.columns import REFERENTIALS, SEPARATOR, SHEETS, TEMPLATE_ROWS, Column, Sheet
 
 REQUIRED_FILL = PatternFill("solid", fgColor="F8CBAD")
 OPTIONAL_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -29,19 +31,19 @@ NUMBER_FORMATS = {
 MAX_TITLE, MAX_PROMPT, MAX_ERROR = 32, 255, 225
 
 
-def lists_title():
+def lists_title() -> str:
     return _("Listes")
 
 
-def guide_title():
+def guide_title() -> str:
     return _("Mode d'emploi")
 
 
-def template_columns(sheet):
+def template_columns(sheet: Sheet) -> list[Column]:
     return [c for c in sheet.columns if c.in_template]
 
 
-def referential_range(key, count):
+def referential_range(key: str, count: int) -> str:
     """The Listes range of a referential's `count` labels, absolute, e.g. Listes!$A$2:$A$10."""
     position = list(REFERENTIALS).index(key) + 1
     letter = get_column_letter(position)
@@ -145,7 +147,7 @@ def _lists_sheet(wb, lists):
     return ws
 
 
-def guide_paragraphs():
+def guide_paragraphs() -> list[tuple[str, str]]:
     """The "Mode d'emploi" sheet: (text, style) rows, style in "title", "heading", "" (plain)."""
     rows = [
         (_("Carto-Langue : modèle pour déclarer une offre de cours de français ou des sessions d'examen"), "title"),
@@ -277,7 +279,7 @@ def _guide_sheet(ws):
             cell.font = Font(bold=True, size=12)
 
 
-def template_workbook():
+def template_workbook() -> Workbook:
     """The empty template as an openpyxl Workbook, to save or to fill (writer.py)."""
     lists = {key: referential.choices() for key, referential in REFERENTIALS.items()}
     wb = Workbook()
@@ -288,5 +290,5 @@ def template_workbook():
     return wb
 
 
-def template_write(path):
+def template_write(path: str | Path) -> None:
     template_workbook().save(path)

@@ -7,12 +7,23 @@ the same way instead of taking them for a real address point.
 """
 
 from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
-from cartolangue.interop.spreadsheet.columns import REFERENTIALS, SEPARATOR, SHEETS
+from cartolangue.interop.spreadsheet.columns import REFERENTIALS, SEPARATOR, SHEETS, Column, Sheet
 from cartolangue.interop.spreadsheet.template import NUMBER_FORMATS, template_columns, template_workbook
-from cartolangue.offers.models import CourseAudience, CourseFunder, CourseSchooling, Session, TimeSlot
+from cartolangue.offers.models import (
+    Course,
+    CourseAudience,
+    CourseFunder,
+    CourseSchooling,
+    ExamSession,
+    Session,
+    TimeSlot,
+)
 
 
 def _keys(objects):
@@ -41,7 +52,7 @@ class OfferWriter:
         self.labels = {key: {v: str(label) for v, label in r.choices()} for key, r in REFERENTIALS.items()}
         self.next_row = {}  # sheet key → row to write (asking openpyxl for max_row is linear)
 
-    def cell_value(self, column, value):
+    def cell_value(self, column: Column, value: Any) -> Any:
         """A model value as written in a cell: labels for referentials, several ones separated."""
         if value is None or value == "" or value == []:
             return None
@@ -52,7 +63,7 @@ class OfferWriter:
             return labels[value]
         return value
 
-    def append(self, sheet, values):
+    def append(self, sheet: Sheet, values: dict[str | Column, Any]) -> None:
         """Write one row: `values` maps a column key (or a Column, for numbered ones) to a model value."""
         ws = self.wb[str(sheet.title)]
         row = self.next_row.get(sheet.key, 2)
@@ -69,26 +80,26 @@ class OfferWriter:
                 cell.number_format = NUMBER_FORMATS[column.kind]
 
     @staticmethod
-    def numbered(sheet, key, values):
+    def numbered(sheet: Sheet, key: str, values: Iterable[Any]) -> dict[str | Column, Any]:
         return _spread([c for c in template_columns(sheet) if c.key == key and c.index], values)
 
     @staticmethod
-    def audiences(sheet, audiences):
+    def audiences(sheet: Sheet, audiences: Iterable[CourseAudience]) -> dict[str | Column, Any]:
         """Public n / Accès du public n pairs; beyond the last pair, one pair per access mode."""
         publics = [c for c in template_columns(sheet) if c.key == "audiences"]
         modes = [c for c in template_columns(sheet) if c.key == "audience_modes"]
         pairs = [([a.audience], a.mode) for a in audiences]
         if len(pairs) > len(publics):
-            grouped = {}
+            grouped: dict[str, list[str]] = {}
             for (audience,), mode in pairs:
                 grouped.setdefault(mode, []).append(audience)
             pairs = list((codes, mode) for mode, codes in grouped.items())
-        values = {}
+        values: dict[str | Column, Any] = {}
         for (codes, mode), public, mode_column in zip(pairs, publics, modes, strict=False):
             values[public], values[mode_column] = codes, mode
         return values
 
-    def write(self, courses, exam_sessions):
+    def write(self, courses: list[Course], exam_sessions: list[ExamSession]) -> tuple[int, int]:
         structures = _unique([c.structure for c in courses] + [e.structure for e in exam_sessions])
         places = _unique([c.place for c in courses] + [e.place for e in exam_sessions])
         structure_keys, place_keys, course_keys = _keys(structures), _keys(places), _keys(courses)
@@ -169,7 +180,9 @@ class OfferWriter:
         return len(courses), len(exam_sessions)
 
 
-def write_offer(courses_queryset, exam_sessions_queryset, path):
+def write_offer(
+    courses_queryset: QuerySet[Course], exam_sessions_queryset: QuerySet[ExamSession], path: str | Path
+) -> tuple[int, int]:
     """Save to `path` the template filled with these courses and exam sessions; returns (courses, exams) counts."""
     courses = list(
         courses_queryset.select_related("structure", "place__commune")

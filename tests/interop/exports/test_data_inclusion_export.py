@@ -8,12 +8,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cartolangue.interop.data_inclusion.mapping import service_item, structure_item
 from cartolangue.interop.data_inclusion.writer import (
     ExportReport,
     courses_for_export,
     iter_services,
-    service_item,
-    structure_item,
     structures_for_export,
 )
 from cartolangue.offers.demo import demo_generate

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from cartolangue.interop.reseau_alpha import mapping as m
-from cartolangue.interop.reseau_alpha.reader import parse_bool, parse_date, parse_time
+from cartolangue.interop.reseau_alpha.fields import parse_bool, parse_date, parse_time
 from cartolangue.offers import enums
 
 VOCABULARY = Path(__file__).resolve().parents[2] / "data" / "reseau_alpha" / "reseau-alpha-vocabulaire.csv"

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
-from cartolangue.interop.spreadsheet import reader
+from cartolangue.interop.spreadsheet import workbook
 from cartolangue.offers.models import Course, ExamSession, Place, Session, Structure, StructureSource
 from tests.interop.spreadsheet.helpers import counts, fill, import_report
 
@@ -452,13 +452,13 @@ def test_missing_sheet_or_required_header(template, tmp_path):
 
 
 def test_size_limits(template, tmp_path, monkeypatch):
-    monkeypatch.setattr(reader, "MAX_UNZIPPED_BYTES", 10_000)
+    monkeypatch.setattr(workbook, "MAX_UNZIPPED_BYTES", 10_000)
     assert "trop volumineux une fois décompressé" in _error(template)
-    monkeypatch.setattr(reader, "MAX_UNZIPPED_BYTES", 200 * 2**20)
-    monkeypatch.setattr(reader, "MAX_ROWS", 3)
+    monkeypatch.setattr(workbook, "MAX_UNZIPPED_BYTES", 200 * 2**20)
+    monkeypatch.setattr(workbook, "MAX_ROWS", 3)
     path = association_workbook(template, tmp_path)
     assert _error(path) == "offre.xlsx, feuille « Créneaux » : plus de 3 lignes, fichier refusé"
-    monkeypatch.setattr(reader, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(workbook, "MAX_FILE_BYTES", 100)
     assert "fichier trop volumineux" in _error(path)
 
 

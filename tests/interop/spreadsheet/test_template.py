@@ -5,8 +5,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl.utils import get_column_letter
 
+from cartolangue.interop.spreadsheet.cells import referential_lookups
 from cartolangue.interop.spreadsheet.columns import REFERENTIALS, SHEETS, flat_columns, normalise
-from cartolangue.interop.spreadsheet.reader import referential_lookups
 from cartolangue.interop.spreadsheet.template import template_columns
 from cartolangue.offers import enums
 from cartolangue.offers.models import Certification

@@ -1,8 +1,9 @@
 """`manage.py import_actors FORMAT FILE [--dry-run]`: the open files of support actors (data/actors/)."""
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from cartolangue.actors.importers import ACTOR_FORMATS, import_actors
@@ -16,12 +17,12 @@ class Command(BaseCommand):
     )
     requires_system_checks = []
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("format", choices=sorted(ACTOR_FORMATS), help=_("Format du fichier."))
         parser.add_argument("file", help=_("Fichier à importer."))
         parser.add_argument("--dry-run", action="store_true", help=_("Lire et contrôler sans rien enregistrer."))
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("%(path)s : fichier introuvable.") % {"path": path})

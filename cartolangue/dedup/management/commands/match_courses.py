@@ -1,5 +1,7 @@
 """`manage.py match_courses`: find the courses several sources give, show each offer once (cartolangue/dedup)."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
@@ -12,5 +14,5 @@ class Command(BaseCommand):
         "douteuses vont à la vérification des coordinateurs. Les imports le font d'eux-mêmes."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write(match_courses().line())

@@ -2,9 +2,10 @@
 QPV 2024 contours (data/territories/, with their PROVENANCE.md)."""
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from cartolangue.geo.needs import load_population, load_qpv
@@ -19,11 +20,11 @@ class Command(BaseCommand):
         "des quartiers prioritaires 2024 (data/territories/)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--population", default=str(DATA / "communes_idf_cog2026_decoupage_administratif.json"))
         parser.add_argument("--qpv", default=str(DATA / "qpv2024_idf_simplifie_jondari.json"))
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             counts = load_population(Path(options["population"]))
             qpvs = load_qpv(Path(options["qpv"]))

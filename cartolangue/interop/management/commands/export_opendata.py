@@ -5,8 +5,9 @@ Demo records (source "demo") are left out unless --include-demo is given.
 """
 
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from cartolangue.interop.opendata.writer import write_opendata
@@ -15,7 +16,7 @@ from cartolangue.interop.opendata.writer import write_opendata
 class Command(BaseCommand):
     help = _("Exporte l'offre en données ouvertes (CSV, GeoJSON, dictionnaire des données) dans un dossier.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("outdir", help=_("Dossier de sortie (créé s'il n'existe pas)."))
         parser.add_argument(
             "--include-demo",
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             help=_("Inclure les données fictives de démonstration (exclues par défaut)."),
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         start = time.perf_counter()
         counts = write_opendata(options["outdir"], include_demo=options["include_demo"])
         for name, n in counts.items():

@@ -1,4 +1,6 @@
-from django.core.management.base import CommandError
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from cartolangue.interop.command import ImportCommand
@@ -13,7 +15,7 @@ class Command(ImportCommand):
     format_key = "lheo"
     default_source = "lheo"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.add_argument(
             "--formacodes",
@@ -25,7 +27,7 @@ class Command(ImportCommand):
             "--no-validate", action="store_true", help=_("Ne pas contrôler chaque formation avec le XSD LHEO.")
         )
 
-    def reader_options(self, options):
+    def reader_options(self, options: dict[str, Any]) -> dict[str, Any]:
         formacodes = None
         if options["formacodes"]:
             try:

@@ -7,6 +7,7 @@ from cartolangue.interop.command import ImportCommand
 
 
 class Command(ImportCommand):
-    help = _("Importe l'export cartographie.json de Réseau Alpha (une fiche par formation et par adresse).")
+    # A lazy string, as Django allows (argparse formats it when shown); django-stubs types `help` as str.
+    help = _("Importe l'export cartographie.json de Réseau Alpha (une fiche par formation et par adresse).")  # type: ignore[assignment]
     format_key = "reseau-alpha"
     default_source = "reseau-alpha"

@@ -2,10 +2,13 @@
 weekly time slots, sessions) or of a certification centre (exam sessions), or a CSV of one entity
 (cartolangue/interop/spreadsheet/reader.py)."""
 
+from typing import Any
+
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
 from cartolangue.interop.command import ImportCommand
-from cartolangue.interop.spreadsheet.reader import CSV_SHEETS
+from cartolangue.interop.spreadsheet.workbook import CSV_SHEETS
 
 
 class Command(ImportCommand):
@@ -16,7 +19,7 @@ class Command(ImportCommand):
     format_key = "tableur"
     default_source = "tableur"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
         parser.add_argument(
             "--sheet",
@@ -24,5 +27,5 @@ class Command(ImportCommand):
             help=_("Pour un CSV : ce qu'il contient, quand ses en-têtes ne suffisent pas à le dire."),
         )
 
-    def reader_options(self, options):
+    def reader_options(self, options: dict[str, Any]) -> dict[str, Any]:
         return {"sheet": options.get("sheet")}

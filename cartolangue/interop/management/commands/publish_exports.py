@@ -5,9 +5,10 @@ Run it after every import and at least daily (cron, systemd timer); `make run` r
 """
 
 import time
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from cartolangue.interop.publication import exports_publish
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         "l'API et la page « Données » servent."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--site-url",
             default="",
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         start = time.perf_counter()
         site_url = (options["site_url"] or settings.SITE_URL or "").rstrip("/") or None
         manifests = exports_publish(site_url=site_url, sources=sources_summary())

@@ -2,8 +2,9 @@
 drop-down lists, a "Listes" sheet and a "Mode d'emploi" (layout: cartolangue/interop/spreadsheet/columns.py)."""
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from cartolangue.interop.spreadsheet.template import template_write
@@ -12,10 +13,10 @@ from cartolangue.interop.spreadsheet.template import template_write
 class Command(BaseCommand):
     help = _("Écrit le modèle de tableur (.xlsx) à remplir pour déclarer une offre de cours ou des sessions d'examen.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("output", help=_("Fichier .xlsx à écrire."))
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["output"])
         if path.suffix.lower() != ".xlsx":
             raise CommandError(_("%(path)s : le modèle s'enregistre au format .xlsx") % {"path": path})

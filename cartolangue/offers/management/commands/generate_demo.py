@@ -6,8 +6,9 @@ replaces the previous demo offer and leaves real records alone.
 
 import datetime
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,14 +26,14 @@ def _date(value):
 class Command(BaseCommand):
     help = _("Génère une offre de démonstration (cours, lieux, structures, sessions, examens).")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--courses", type=int, default=3000, help=_("Nombre de cours (défaut : 3000)."))
         parser.add_argument("--seed", type=int, default=1, help=_("Graine du générateur (défaut : 1)."))
         parser.add_argument(
             "--date", help=_("Date de référence AAAA-MM-JJ (défaut : aujourd'hui) ; les dates en découlent.")
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if options["courses"] < 0 or options["courses"] > 2_000_000:
             raise CommandError(_("--courses doit être compris entre 0 et 2 000 000"))
         if not Commune.objects.exists():
