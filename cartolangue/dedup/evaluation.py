@@ -136,7 +136,7 @@ class _Generator:
             latitude=latitude,
             longitude=longitude,
             # The same SIRET merges structures at import; without one, the copy has a structure of its own.
-            structure=offer.structure if offer.siret else -offer.structure,
+            structure=offer.structure if offer.siret or offer.structure is None else -offer.structure,
             structure_name=name,
             title=title,
             course_type="autre" if rng.random() < 0.1 else offer.course_type,

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from cartolangue.offers.models import Course
 
@@ -50,7 +50,9 @@ def _stored(value: Any) -> Any:
 
 
 def _read(field: str, value: Any) -> Any:
-    return None if value is None else Course._meta.get_field(field).to_python(value)
+    model_field = Course._meta.get_field(field)
+    assert isinstance(model_field, models.Field)  # every fused field is a plain column
+    return None if value is None else model_field.to_python(value)
 
 
 def _rank(source: str, order: tuple[str, ...], formats: dict[str, str]) -> int:

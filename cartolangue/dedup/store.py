@@ -6,6 +6,8 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
@@ -202,10 +204,11 @@ def _mark_copies(offers: list[Offer], report: MatchReport) -> None:
     report.fused_fields = fusion.fuse(groups, source_of, formats)
 
 
-def decide(link: CourseLink, verdict: str, user: object) -> None:
-    """A coordinator's decision on a pair (same / different), then the groups are set again."""
+def decide(link: CourseLink, verdict: str, user: AbstractBaseUser | AnonymousUser | None) -> None:
+    """A coordinator's decision on a pair (same / different), then the groups are set again (`user`: who decided;
+    None for a command)."""
     link.decision = verdict
-    link.decided_by = user if getattr(user, "pk", None) else None
+    link.decided_by = user if isinstance(user, User) else None
     link.decided_at = timezone.now()
     link.save(update_fields=["decision", "decided_by", "decided_at", "updated_at"])
     mark_groups()

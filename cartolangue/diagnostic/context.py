@@ -4,7 +4,7 @@ access is measured), `rayon=` (km). Shared by /territoires/ (www) and the zone p
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.utils.translation import gettext as _
 
 from cartolangue.diagnostic.choropleth import map_layer
@@ -70,6 +70,8 @@ def choice_query(choice: Choice) -> str:
 
 def diagnostic_context(choice: Choice) -> dict[str, Any]:
     result = diagnostic(choice.zoning, course_type=choice.course_type, radius_km=choice.radius_km)
+    if result is None:  # the zoning was removed since read_choice listed it
+        raise Http404
     columns, rows = ranking_rows(result)
     return {
         "shown_rows": rows[:SHOWN_ROWS],

@@ -143,9 +143,11 @@ def _areas(zoning: str, communes: list[tuple]) -> tuple[str, dict[int, str], dic
 
 
 def _type_codes() -> list[str]:
+    from cartolangue.search.filter_kinds import ChoiceFilter
     from cartolangue.search.filters import COURSE_FILTERS
 
     type_filter = next(f for f in COURSE_FILTERS if f.name == "type")
+    assert isinstance(type_filter, ChoiceFilter)
     return [str(choice.stored) for choice in type_filter.choices()]
 
 
@@ -171,7 +173,7 @@ def nearest_km(
     if not len(course_latitude) or not len(latitude):
         return out
     places = np.unique(course_latitude + 1j * course_longitude)  # courses share places; a 1-D sort is quick
-    tree = shapely.STRtree(shapely.points(project(places.imag, places.real)))
+    tree = shapely.STRtree(np.asarray(shapely.points(project(places.imag, places.real))))
     (point_index, _found), metres = tree.query_nearest(
         shapely.points(project(longitude, latitude)), return_distance=True, all_matches=False
     )

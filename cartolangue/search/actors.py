@@ -82,7 +82,14 @@ def _read_actor_table() -> ActorTable:
     )
 
 
-class ActorKindFilter(Filter):
+class FacetedActorFilter(Filter):
+    """An actor filter with a facet: the actors that have each of its values."""
+
+    def values_of(self, index: ActorTable) -> list[tuple[str, np.ndarray]]:
+        raise NotImplementedError
+
+
+class ActorKindFilter(FacetedActorFilter):
     name = "type_acteur"
     params = (
         Param(
@@ -106,7 +113,7 @@ class ActorKindFilter(Filter):
         return [(value, index.kind == value) for value in ActorKind.values]
 
 
-class ActorPublicFilter(Filter):
+class ActorPublicFilter(FacetedActorFilter):
     name = "public"
     params = (
         Param(
@@ -131,7 +138,7 @@ class ActorPublicFilter(Filter):
         return [(v, (index.publics & ((1 << i) | EVERYONE_BIT)) != 0) for i, v in enumerate(AUDIENCES)]
 
 
-class ActorSchemeFilter(Filter):
+class ActorSchemeFilter(FacetedActorFilter):
     name = "dispositif"
     params = (
         Param(
@@ -184,7 +191,7 @@ def actor_matches(query: Any, *, start: int = 0, limit: int | None = None) -> Ac
         matching &= mask
     facets = {}
     for declared in ACTOR_FILTERS:
-        if declared.name not in FACETED:
+        if declared.name not in FACETED or not isinstance(declared, FacetedActorFilter):
             continue
         base = scope.copy()
         for name, mask in masks.items():

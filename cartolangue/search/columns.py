@@ -55,6 +55,12 @@ def microseconds_of(value: Any) -> int:
     return (value - EPOCH) // datetime.timedelta(microseconds=1)
 
 
+def _offset_seconds(moment: datetime.datetime) -> float:
+    offset = moment.utcoffset()
+    assert offset is not None  # an aware datetime has an offset
+    return offset.total_seconds()
+
+
 def local_days(microseconds: np.ndarray) -> np.ndarray:
     """UTC timestamps (µs since 1970) → day numbers of their date in the site's time zone. The zone's offset is
     looked up once per distinct hour (it changes only on the hour)."""
@@ -62,7 +68,7 @@ def local_days(microseconds: np.ndarray) -> np.ndarray:
     hours, inverse = np.unique(seconds // 3600, return_inverse=True)
     zone = timezone.get_default_timezone()
     offsets = np.fromiter(
-        (datetime.datetime.fromtimestamp(int(h) * 3600, tz=zone).utcoffset().total_seconds() for h in hours),
+        (_offset_seconds(datetime.datetime.fromtimestamp(int(h) * 3600, tz=zone)) for h in hours),
         dtype=np.int64,
         count=len(hours),
     )

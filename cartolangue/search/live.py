@@ -64,7 +64,7 @@ class LiveIndex:
 
     @property
     def size(self) -> int:
-        if self.delta is None:
+        if self.delta is None or self.alive is None:
             return self.base.size
         return int(np.count_nonzero(self.alive)) + self.delta.size
 
@@ -110,13 +110,13 @@ class LiveIndex:
         total = sum(int(np.count_nonzero(matching)) for _f, _s, _d, matching in parts)
         page = min(query.page, max(1, -(-total // query.page_size)))
         start = (page - 1) * query.page_size
-        ids, distances = self._merged(query, today, parts, start + query.page_size)
+        ids, distances = self._merged(self.delta, query, today, parts, start + query.page_size)
         return IndexHits(
             total=total,
             page=page,
             ids=ids[start:],
             distances=None if distances is None else distances[start:],
-            facets=self._facets(query, today, parts) if facets else {},
+            facets=self._facets(self.delta, query, today, parts) if facets else {},
         )
 
     def matching_rows(self, query: CourseQuery, *, today: datetime.date) -> dict[str, np.ndarray]:
@@ -131,14 +131,14 @@ class LiveIndex:
         if self.delta is None:
             return self.base.ordered_ids(query, today=today, limit=limit)
         parts = [self.base.matches(query, today, self.alive), self.delta.matches(query, today)]
-        ids, _distances = self._merged(query, today, parts, limit or self.base.size + self.delta.size)
+        ids, _distances = self._merged(self.delta, query, today, parts, limit or self.base.size + self.delta.size)
         return ids
 
-    def _merged(self, query, today, parts, stop):
-        """The first `stop` ids (and distances) of the two indexes' matches, in the engine's order: each
-        index gives its first `stop` in order, then their sort keys order the union."""
+    def _merged(self, delta: CourseIndex, query, today, parts, stop):
+        """The first `stop` ids (and distances) of the two indexes' matches (the base's and `delta`'s), in the
+        engine's order: each index gives its first `stop` in order, then their sort keys order the union."""
         ids, distances, keys = [], [], []
-        for index, (_filters, _scope, distance, matching) in zip((self.base, self.delta), parts, strict=True):
+        for index, (_filters, _scope, distance, matching) in zip((self.base, delta), parts, strict=True):
             positions = index.ordered(query, today, matching, distance, stop)
             ids.append(index.ids[positions])
             distances.append(None if distance is None else distance[positions])
@@ -146,16 +146,17 @@ class LiveIndex:
         columns = [np.concatenate(pair) for pair in zip(*keys, strict=True)]
         order = np.lexsort(columns[::-1])[:stop]  # lexsort's last key is the primary one
         merged_ids = np.concatenate(ids)[order].tolist()
-        if distances[0] is None:
+        known = [d for d in distances if d is not None]
+        if len(known) < len(distances):  # no place asked: no distances (both indexes alike)
             return merged_ids, None
-        return merged_ids, np.concatenate(distances)[order].tolist()
+        return merged_ids, np.concatenate(known)[order].tolist()
 
-    def _facets(self, query, today, parts):
+    def _facets(self, delta: CourseIndex, query, today, parts):
         """Facet counts are counts of courses: those of the base (without the changed courses) and those of
         the delta add up."""
         both = [
             index.facets(query, filters, scope, today)
-            for index, (filters, scope, _distance, _matching) in zip((self.base, self.delta), parts, strict=True)
+            for index, (filters, scope, _distance, _matching) in zip((self.base, delta), parts, strict=True)
         ]
         merged = {}
         hiding_empty = {f.name for f in COURSE_FILTERS if f.hides_empty}
@@ -215,7 +216,8 @@ def _updated(live: LiveIndex | None, token: str | None) -> LiveIndex:
         return full_index(token)
     updated = LiveIndex(token, live.base, changed, position)
     updated.keep_shown(live)
-    record_lineage(token, live.token, now)
+    if live.token is not None:
+        record_lineage(token, live.token, now)
     return updated
 
 
