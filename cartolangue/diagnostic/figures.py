@@ -165,20 +165,30 @@ def _hours(total: float) -> float | int:
     return int(hours) if hours.is_integer() else hours
 
 
-def nearest_km(
-    latitude: np.ndarray, longitude: np.ndarray, course_latitude: np.ndarray, course_longitude: np.ndarray
-) -> np.ndarray:
-    """For each point, the distance in km to the nearest course point (inf when there is none)."""
-    out = np.full(len(latitude), np.inf)
-    if not len(course_latitude) or not len(latitude):
+def points_of(latitude: np.ndarray, longitude: np.ndarray) -> np.ndarray:
+    """WGS84 points as shapely points on the plane tangent to Île-de-France (metres)."""
+    return np.asarray(shapely.points(project(longitude, latitude)))
+
+
+class NearestCourse:
+    """Distances from points (the communes' centres) to the nearest course of a subset of courses. Courses share
+    places: the places are found and made geometries once, each subset only picks its own."""
+
+    def __init__(self, course_latitude: np.ndarray, course_longitude: np.ndarray) -> None:
+        places, self.place_of = np.unique(course_latitude + 1j * course_longitude, return_inverse=True)
+        self.places = points_of(places.real, places.imag)
+
+    def km(self, points: np.ndarray, subset: np.ndarray) -> np.ndarray:
+        """For each point (projected, `points_of`), the distance in km to the nearest course of `subset` (inf when
+        there is none)."""
+        out = np.full(len(points), np.inf)
+        chosen = np.unique(self.place_of[subset])
+        if not len(chosen) or not len(points):
+            return out
+        tree = shapely.STRtree(self.places[chosen])
+        (point_index, _found), metres = tree.query_nearest(points, return_distance=True, all_matches=False)
+        out[point_index] = metres / 1000
         return out
-    places = np.unique(course_latitude + 1j * course_longitude)  # courses share places; a 1-D sort is quick
-    tree = shapely.STRtree(np.asarray(shapely.points(project(places.imag, places.real))))
-    (point_index, _found), metres = tree.query_nearest(
-        shapely.points(project(longitude, latitude)), return_distance=True, all_matches=False
-    )
-    out[point_index] = metres / 1000
-    return out
 
 
 def diagnostic(
@@ -254,10 +264,11 @@ def diagnostic(
             area.population = sum(population.get(pk) or 0 for pk in area.communes)
 
     chosen = real if course_type is None else real & (rows["type"] == types.index(course_type))
-    centres = np.array([c[4] for c in communes]), np.array([c[5] for c in communes])
+    centres = points_of(np.array([c[4] for c in communes]), np.array([c[5] for c in communes]))
+    nearest = NearestCourse(rows["latitude"][chosen], rows["longitude"][chosen])
     distances = [
-        nearest_km(*centres, rows["latitude"][subset], rows["longitude"][subset]).tolist()
-        for subset in (chosen, chosen & rows["childcare"], chosen & rows["evening"])
+        nearest.km(centres, subset).tolist()
+        for subset in (np.ones(len(nearest.place_of), bool), rows["childcare"][chosen], rows["evening"][chosen])
     ]
     access = []
     for (pk, code, name, pop, *_rest), km, childcare_km, evening_km in zip(communes, *distances, strict=True):
