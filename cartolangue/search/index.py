@@ -7,6 +7,8 @@ An index is stamped with the database's data-version token (`search.version`: da
 new random value on every write to a table the search reads). Each process keeps its index exact through
 `search.live`: every search reads the token (one tiny query) and, when it changed, applies the changed courses
 as a small second index or rebuilds this one (docs/adr/0018-live-index.md), so results are never stale.
+
+About 400 lines on purpose: one class whose columns are read together at build and together at every search.
 """
 
 import datetime
