@@ -20,7 +20,6 @@ same caches; splitting them would spread one transaction over several modules.
 
 import gc
 import time
-import unicodedata
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 from decimal import Decimal
@@ -56,6 +55,7 @@ from cartolangue.offers.models import (
     TimeSlot,
 )
 from cartolangue.search.version import renewed_once
+from cartolangue.text import fold
 
 COURSE_FIELDS = (
     "name",
@@ -652,36 +652,18 @@ def _search_text(course, structure, place, commune_name):
 _folded: dict[str, str] = {}
 
 
-def _fold_part(text):
-    if text.isascii():  # NFKD leaves ASCII as it is, and nothing in it is combining or replaced
+def _fold_part(text: str) -> str:
+    """`fold`, memoised for the short parts that recur through an import."""
+    if text.isascii():
         return text.lower()
     folded = _folded.get(text)
     if folded is None:
-        folded = unicodedata.normalize("NFKD", text).translate(_fold_table()).lower()
+        folded = fold(text)
         if len(text) <= 250:  # names, addresses, titles: they recur; a description seldom does
             if len(_folded) >= 5_000:
                 _folded.clear()
             _folded[text] = folded
     return folded
-
-
-@cache
-def _fold_table():
-    """`cartolangue.text.fold` as one str.translate: its replacements, and its combining characters dropped
-    (a test holds the two equal over every code point). Filled as characters are met: building it for every
-    code point costs over half a second at the start of every import, whatever its size."""
-    return _FoldTable({ord("’"): "'", ord("œ"): "oe", ord("Œ"): "oe"})
-
-
-class _FoldTable(dict):
-    def __missing__(self, cp):
-        if not unicodedata.combining(chr(cp)):
-            if cp > 0xFFFF:  # beyond the basic plane (emoji, rare ideographs): not kept, left as they are
-                raise LookupError(cp)
-            self[cp] = cp
-            return cp
-        self[cp] = None
-        return None
 
 
 @cache

@@ -4,6 +4,7 @@ parts."""
 
 import multiprocessing
 import sys
+import unicodedata
 from datetime import date
 
 import pytest
@@ -221,3 +222,16 @@ def test_an_organisme_or_place_read_again_only_when_its_xml_changes(tmp_path):
         (record,) = LheoReader(lheo_file(tmp_path, alone, name=f"{n}.xml"), background=False)
         assert (shared.structure, shared.place, shared.sessions) == (record.structure, record.place, record.sessions)
     assert list(LheoReader(path, background=True)) == [f1, f2, f3, f4]
+
+
+def _plain_fold(text):
+    """The definition of folding, character by character."""
+    text = unicodedata.normalize("NFKD", text).replace("’", "'").replace("œ", "oe").replace("Œ", "oe")
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def test_fold_is_its_plain_definition_over_every_code_point():
+    for start in range(0, sys.maxunicode + 1, 256):
+        text = "".join(chr(cp) for cp in range(start, min(start + 256, sys.maxunicode + 1)))
+        assert fold(text) == _plain_fold(text), hex(start)
+        assert fold(text) == fold(text)  # the second time from the filled table
