@@ -41,7 +41,7 @@ from cartolangue.text import fold
 
 SAME, MAYBE, DIFFERENT = "same", "maybe", "different"
 SAME_FROM = 0.82
-MAYBE_FROM = 0.78
+MAYBE_FROM = 0.80
 MAX_DISTANCE_M = 1000.0
 NEAR_M = 100.0
 MAX_SESSION_GAP_DAYS = 45
