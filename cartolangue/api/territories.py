@@ -65,7 +65,7 @@ def _diagnostic(filters: IndicatorFilters) -> Diagnostic:
     if filters.type:
         params["type"] = filters.type
     if filters.rayon is not None:
-        params["rayon"] = f"{filters.rayon:g}"
+        params["rayon"] = repr(filters.rayon)
     choice = read_choice(params)
     if choice.errors:  # answered 422 naming the parameter, as every parameter of the API
         error = choice.errors[0]

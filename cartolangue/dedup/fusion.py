@@ -27,9 +27,9 @@ FUNDING_FIRST = (*PROVIDER, "lheo", "reseau-alpha", "data-inclusion")
 # has no cost) are taken together, from one record: (fields, authority).
 UNITS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("cecrl_level_target", "entry_level_oral", "entry_level_written"), LEVELS_FIRST),
-    (("hours_per_week",), LEVELS_FIRST),
+    # Weekly and total hours together: an export derives the number of weeks from the two.
+    (("hours_per_week", "total_hours"), LEVELS_FIRST),
     (("childcare",), LEVELS_FIRST),
-    (("total_hours",), FUNDING_FIRST),
     (("is_free", "cost_amount", "cost_details"), FUNDING_FIRST),
     (("registration_mode",), FUNDING_FIRST),
     (("formacode",), FUNDING_FIRST),
@@ -37,7 +37,6 @@ UNITS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("rncp_code",), FUNDING_FIRST),
 )
 FIELDS = [field for fields, _order in UNITS for field in fields]
-BATCH = 2000
 
 
 def _empty(value: Any) -> bool:
@@ -55,58 +54,94 @@ def _read(field: str, value: Any) -> Any:
     return None if value is None else model_field.to_python(value)
 
 
+def kind_of(source: str, formats: dict[str, str]) -> str:
+    """The format a source's courses rank by: a source of the registry by its format; the write API's sources
+    ("api-<structure>") are the provider's own entry, as the space's."""
+    if source.startswith("api-"):
+        return "saisie"
+    return formats.get(source, source)
+
+
 def _rank(source: str, order: tuple[str, ...], formats: dict[str, str]) -> int:
-    kind = formats.get(source, source)
+    kind = kind_of(source, formats)
     return order.index(kind) if kind in order else len(order)
 
 
+def own_values(row: dict[str, Any]) -> dict[str, Any]:
+    """The record's own values of the fused fields (`row`: its current values, `fused_fields` and
+    `hand_edited_fields`). A unit whose fields all still hold the values fusion gave them takes back its own; a
+    unit changed since, by an import or by hand, is the record's own as it is, whole."""
+    own = {field: row[field] for field in FIELDS}
+    entries = row["fused_fields"] or {}
+    for fields, _order in UNITS:
+        if not any(field in entries for field in fields):
+            continue
+        edited = any(field in row["hand_edited_fields"] for field in fields)
+        intact = all(field in entries and _stored(row[field]) == entries[field]["value"] for field in fields)
+        if intact and not edited:
+            for field in fields:
+                own[field] = _read(field, entries[field]["own"])
+    return own
+
+
+def own_level(level: int | None, fused_fields: dict[str, Any]) -> int | None:
+    """The record's own target level when fusion gave it another one (see `own_values`)."""
+    entry = (fused_fields or {}).get("cecrl_level_target")
+    return entry["own"] if entry is not None and entry["value"] == level else level
+
+
+def _write(row: dict[str, Any], values: dict[str, Any], fused: dict[str, dict[str, Any]]) -> bool:
+    """Only what changes, course by course: a course whose fields and entries stay is not written (every write
+    tells the search index that the course changed)."""
+    changes = {field: value for field, value in values.items() if _stored(value) != _stored(row[field])}
+    if not changes and fused == (row["fused_fields"] or {}):
+        return False
+    Course.objects.filter(pk=row["pk"]).update(**changes, fused_fields=fused)
+    return True
+
+
+def _rows(course_ids: Iterable[int] | None) -> list[dict[str, Any]]:
+    courses = Course.objects.all() if course_ids is None else Course.objects.filter(pk__in=list(course_ids))
+    return list(courses.values("pk", "fused_fields", "hand_edited_fields", *FIELDS))
+
+
 def restore(course_ids: Iterable[int] | None = None) -> int:
-    """Put back the own values of the fused fields (of `course_ids`, or of every course). A unit changed since it
-    was fused (by an import or a provider) is the record's own: it stays whole. Returns the courses restored."""
+    """Put back the own values of every fused course (of `course_ids`, or of all): before an import, which then
+    compares its file with what its source said. Returns the courses written."""
     fused = Course.objects.exclude(fused_fields={})
     if course_ids is not None:
         fused = fused.filter(pk__in=list(course_ids))
-    changed = []
-    for course in fused.only("pk", "fused_fields", *FIELDS):
-        entries = course.fused_fields
-        for fields, _order in UNITS:
-            taken = [field for field in fields if field in entries]
-            if taken and all(_stored(getattr(course, f)) == entries[f]["value"] for f in taken):
-                for field in taken:
-                    setattr(course, field, _read(field, entries[field]["own"]))
-        course.fused_fields = {}
-        changed.append(course)
+    rows = _rows(fused.values_list("pk", flat=True))
     with transaction.atomic():
-        Course.objects.bulk_update(changed, [*FIELDS, "fused_fields"], batch_size=BATCH)
-    return len(changed)
+        return sum(_write(row, own_values(row), {}) for row in rows)
 
 
 def fuse(groups: dict[int, list[int]], sources: dict[int, str], formats: dict[str, str]) -> int:
-    """Give each record shown (key of `groups`, its copies as value) each unit of fields from the member of its
-    group with the most authority over it that gives one. Run after `restore` of the same courses. Returns the
-    fields taken from a copy."""
+    """Set every course's fused fields from the groups (the record shown → its copies): the shown record takes
+    each unit of fields from the member of its group with the most authority over it that gives one (from the
+    members' own values); every other course, shown alone or a copy now, has its own values. Courses already as
+    they should be are not written. Returns the fields taken from a copy."""
     members = {pk for shown, copies in groups.items() for pk in (shown, *copies)}
-    values = {
-        row["pk"]: row
-        for row in Course.objects.filter(pk__in=list(members)).values("pk", "hand_edited_fields", *FIELDS)
-    }
-    changed, taken = [], 0
+    members |= set(Course.objects.exclude(fused_fields={}).values_list("pk", flat=True))
+    rows = {row["pk"]: row for row in _rows(members)}
+    own = {pk: own_values(row) for pk, row in rows.items()}
+    wanted: dict[int, tuple[dict[str, Any], dict[str, dict[str, Any]]]] = {pk: (own[pk], {}) for pk in rows}
+    taken = 0
     for shown, copies in groups.items():
-        own = values[shown]
-        fused: dict[str, dict[str, Any]] = {}
+        values, fused = dict(own[shown]), {}
         for fields, order in UNITS:
-            if any(field in own["hand_edited_fields"] for field in fields):
+            if any(field in rows[shown]["hand_edited_fields"] for field in fields):
                 continue
             ranked = sorted((shown, *copies), key=lambda pk: (_rank(sources[pk], order, formats), pk != shown, pk))
-            best = next((pk for pk in ranked if any(not _empty(values[pk][f]) for f in fields)), shown)
-            for field in fields:
-                if best != shown and values[best][field] != own[field]:
-                    fused[field] = {"own": _stored(own[field]), "value": _stored(values[best][field]), "from": best}
-        if fused:
-            course = Course(pk=shown, fused_fields=fused, **{field: own[field] for field in FIELDS})
-            for field, entry in fused.items():
-                setattr(course, field, _read(field, entry["value"]))
-            changed.append(course)
-            taken += len(fused)
-    Course.objects.bulk_update(changed, [*FIELDS, "fused_fields"], batch_size=BATCH)
+            best = next((pk for pk in ranked if any(not _empty(own[pk][f]) for f in fields)), shown)
+            if best == shown or all(own[best][f] == own[shown][f] for f in fields):
+                continue
+            for field in fields:  # the whole unit, so that a restore can tell it is intact
+                fused[field] = {"own": _stored(own[shown][field]), "value": _stored(own[best][field]), "from": best}
+                values[field] = own[best][field]
+            taken += sum(1 for f in fields if own[best][f] != own[shown][f])
+        wanted[shown] = (values, fused)
+    with transaction.atomic():
+        for pk, (values, fused) in wanted.items():
+            _write(rows[pk], values, fused)
     return taken

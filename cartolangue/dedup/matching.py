@@ -71,9 +71,9 @@ class Offer:
     first_session: date | None
     approximate: bool = False  # the point says little: the commune's centre, or a remote course's address
     record_id: str = ""  # the source's own id of the course
-    # The id of the record this one republishes, when its source says so: data·inclusion's ids are
-    # "<producer>--<producer's id>" (a DOKELIO action collected by data·inclusion keeps DOKELIO's id).
-    republished_id: str = ""
+    # The record this one republishes, when it comes from data·inclusion, whose ids are "<producer>--<producer's
+    # id>": (producer, id). Our own exports' producer is OWN_PRODUCER and their ids "<our source>:<its id>".
+    republished: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,11 +89,20 @@ LEVEL_IN_TITLE = re.compile(r"\b(A1[.,]1|A1|A2|B1|B2|C1|C2)\b")
 LEVEL_BY_NAME = {level.label: level.value for level in CecrlLevel}
 
 
+OWN_PRODUCER = "carto-langue"
+
+
+def _republishes(a: Offer, b: Offer) -> bool:
+    if a.republished is None:
+        return False
+    producer, original = a.republished
+    return original == b.record_id and producer in (OWN_PRODUCER, b.source)
+
+
 def same_record(a: Offer, b: Offer) -> bool:
-    """One of the two republishes the other, by its id: the strongest evidence there is, short of a person."""
-    return bool(a.republished_id and a.republished_id == b.record_id) or bool(
-        b.republished_id and b.republished_id == a.record_id
-    )
+    """One of the two republishes the other, by its producer and id: the strongest evidence there is, short of a
+    person."""
+    return _republishes(a, b) or _republishes(b, a)
 
 
 def level_of(offer: Offer) -> int | None:

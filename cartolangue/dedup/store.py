@@ -49,7 +49,7 @@ def _format_of_sources() -> dict[str, str]:
 
 
 def rank_of(source: str, formats: dict[str, str]) -> int:
-    kind = formats.get(source, source)
+    kind = fusion.kind_of(source, formats)
     return AUTHORITY.index(kind) if kind in AUTHORITY else len(AUTHORITY)
 
 
@@ -73,8 +73,10 @@ def database_offers() -> list[Offer]:
             "course_type",
             "cecrl_level_target",
             "source_id",
+            "fused_fields",
         )
     )
+    formats = _format_of_sources()
     slots: dict[int, set] = defaultdict(set)
     for course_id, weekday, starts_at in TimeSlot.objects.values_list("course_id", "weekday", "starts_at"):
         slots[course_id].add((weekday, starts_at.hour * 60 + starts_at.minute))
@@ -93,13 +95,14 @@ def database_offers() -> list[Offer]:
             structure_name=structure_name,
             title=name,
             course_type=course_type,
-            level=level,
+            # The record's own level, not one fusion took from a copy: matching compares what the sources said.
+            level=fusion.own_level(level, fused),
             slots=frozenset(slots.get(pk, ())),
             first_session=first_sessions.get(pk),
             # A remote course's place says nothing of where it is given: as little as a commune's centre.
             approximate=approximate or modality == enums.Modality.REMOTE,
             record_id=source_id,
-            republished_id=source_id.split("--", 1)[1] if "--" in source_id else "",
+            republished=_republished(source, source_id, formats),
         )
         for (
             pk,
@@ -116,8 +119,17 @@ def database_offers() -> list[Offer]:
             course_type,
             level,
             source_id,
+            fused,
         ) in courses
     ]
+
+
+def _republished(source: str, source_id: str, formats: dict[str, str]) -> tuple[str, str] | None:
+    """(producer, producer's id) of a data·inclusion record ("<producer>--<id>"), else None."""
+    if fusion.kind_of(source, formats) != "data-inclusion" or "--" not in source_id:
+        return None
+    producer, original = source_id.split("--", 1)
+    return producer, original
 
 
 def match_courses() -> MatchReport:
@@ -200,7 +212,6 @@ def _mark_copies(offers: list[Offer], report: MatchReport) -> None:
     changes = [Course(pk=pk, duplicate_of_id=target) for pk, target in wanted.items() if current.get(pk) != target]
     Course.objects.bulk_update(changes, ["duplicate_of"], batch_size=BATCH)
     report.copies = sum(1 for target in wanted.values() if target is not None)
-    fusion.restore()
     report.fused_fields = fusion.fuse(groups, source_of, formats)
 
 

@@ -4,6 +4,7 @@ commune."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -71,7 +72,10 @@ def ranking_columns(result: Diagnostic) -> list[Column]:
 
 
 def _km(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
+    """To 100 m, half up, as the page's `floatformat:1` shows it."""
+    if value is None:
+        return None
+    return float(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
 def access_columns(result: Diagnostic) -> list[Column]:

@@ -133,7 +133,8 @@ def download(request: HttpRequest, zoning: str, extension: str, table: str) -> H
         sheet.title = _("Diagnostic")[:31]
         sheet.append([str(column.label) for column in columns])
         for row in rows:
-            sheet.append(row)
+            # A zone's or a commune's name is text from a file: a string never becomes a formula.
+            sheet.append([neutralise_formula(v) if isinstance(v, str) else v for v in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(

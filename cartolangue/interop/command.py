@@ -53,16 +53,18 @@ class ImportCommand(BaseCommand):
         if not os.path.isfile(path):
             raise CommandError(_("%(path)s : fichier introuvable.") % {"path": path})
         show = options["verbosity"] > 0
-        if not options["dry_run"] and not options["no_match"]:
-            # The source's own values back in the records shown for a group (dedup/fusion.py), so that the import
-            # compares the file with what the source said; matching sets them again afterwards.
-            from cartolangue.dedup.fusion import restore
+        # The sources' own values back in the records shown for a group (dedup/fusion.py), so that the import (or
+        # its dry run) compares the file with what its source said; the groups are fused again afterwards, even
+        # when the import fails.
+        from cartolangue.dedup.fusion import restore
+        from cartolangue.dedup.store import mark_groups, match_courses
 
-            restore()
-        with tqdm(
-            desc=os.path.basename(path), unit=_("fiches"), disable=None if show else True, file=self.stderr
-        ) as bar:
-            try:
+        restored = restore()
+        matched = None
+        try:
+            with tqdm(
+                desc=os.path.basename(path), unit=_("fiches"), disable=None if show else True, file=self.stderr
+            ) as bar:
                 report = import_file(
                     self.format_key,
                     path,
@@ -72,18 +74,19 @@ class ImportCommand(BaseCommand):
                     authority=source_authority(),
                     **self.reader_options(options),
                 ).report
-            except ImportFileError as exc:
-                raise CommandError(str(exc)) from exc
+            if not options["dry_run"] and not options["no_match"]:
+                # The same offer from another source is shown once (cartolangue/dedup): match again after a change.
+                matched = match_courses()
+        except ImportFileError as exc:
+            raise CommandError(str(exc)) from exc
+        finally:
+            if matched is None and restored:
+                mark_groups()
         if show:
             for line in report.lines():
                 self.stdout.write(line)
         if options["report_json"]:
             report.write_json(options["report_json"])
-        if not options["dry_run"] and not options["no_match"]:
-            # The same offer from another source is shown once (cartolangue/dedup): match again after a change.
-            from cartolangue.dedup.store import match_courses
-
-            matched = match_courses()
-            if show:
-                self.stdout.write(matched.line())
+        if matched is not None and show:
+            self.stdout.write(matched.line())
         return None

@@ -56,6 +56,9 @@ def duplicate(course: Course) -> Course:
         copy.name = f"{course.name} (copie)"[:250]
         copy.status = status_for_new_course(course.structure)
         copy.hand_edited_fields = []
+        # A record of its own: not a copy of another source's course, no field taken from one (cartolangue/dedup).
+        copy.duplicate_of = None
+        copy.fused_fields = {}
         copy.updated_at = timezone.now()
         copy.save()
         for slot in slots:

@@ -25,6 +25,16 @@ QPV_CHOICES = [
     ("1000", _("à moins de 1 km d'un quartier prioritaire")),
 ]
 
+
+def qpv_choices(current: int | None) -> list[tuple[str, Any]]:
+    """The form's QPV choices, with the search's own distance when a link asked for another one (`qpv=200`):
+    submitting the form keeps the filter it shows."""
+    if current is None or str(current) in dict(QPV_CHOICES):
+        return QPV_CHOICES
+    label = _("à moins de %(metres)s m d'un quartier prioritaire") % {"metres": current}
+    return sorted([*QPV_CHOICES, (str(current), label)], key=lambda choice: int(choice[0]))
+
+
 SORT_CHOICES = list(SORTS.items())
 
 

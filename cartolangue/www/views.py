@@ -44,7 +44,7 @@ from cartolangue.search.selection import MAX_SELECTION, parse_selection
 from cartolangue.search.version import memo_by_version
 from cartolangue.sources.models import Source
 from cartolangue.text import fold
-from cartolangue.www.forms import QPV_CHOICES, RADIUS_CHOICES, SORT_CHOICES, filter_groups
+from cartolangue.www.forms import RADIUS_CHOICES, SORT_CHOICES, filter_groups, qpv_choices
 
 # A typed place the page could not turn into one commune: none fits (`lieu_inconnu`) or several do (`lieu_ambigu`).
 PLACE_NOTICES = ("lieu_inconnu", "lieu_ambigu")
@@ -108,7 +108,7 @@ def search(request):
         "sort_choices": SORT_CHOICES,
         "q": " ".join(params.getlist("q")),
         "debut_avant": params.get("debut_avant", "") if "debut_avant" not in invalid else "",
-        "qpv_choices": QPV_CHOICES if qpv_loaded() else [],
+        "qpv_choices": qpv_choices(query.qpv_metres) if qpv_loaded() else [],
         "qpv": "" if query.qpv_metres is None else str(query.qpv_metres),
         "exam_after": exam_query.after.isoformat() if exam_query.after else "",
         "exam_before": exam_query.before.isoformat() if exam_query.before else "",

@@ -78,6 +78,21 @@ def test_a_copy_that_fits_two_workshops_of_one_source_goes_to_review():
     assert {p.verdict for p in pairs} == {MAYBE} and len(pairs) == 2
 
 
+def test_a_republished_record_settles_the_two_workshops():
+    """data·inclusion keeps the id its producer gave: "<producer>--<id>". Our own export's producer names our
+    records ("<source>:<id>"); another producer's id counts only for a record of that producer's source."""
+    monday = replace(BASE, id=3, slots=frozenset({(0, 9 * 60)}), record_id="lheo:monday")
+    thursday = replace(BASE, id=4, slots=frozenset({(3, 9 * 60)}), record_id="lheo:thursday")
+    ours = copy(
+        slots=frozenset(), record_id="carto-langue--lheo:thursday", republished=("carto-langue", "lheo:thursday")
+    )
+    pairs = {frozenset((p.first, p.second)): p.verdict for p in match_offers([monday, thursday, ours])}
+    assert pairs == {frozenset((2, 4)): SAME}
+    # Another producer whose ids happen to equal a record's id of a source that is not that producer: no proof.
+    theirs = copy(slots=frozenset(), record_id="soliguide--lheo:thursday", republished=("soliguide", "lheo:thursday"))
+    assert {p.verdict for p in match_offers([monday, thursday, theirs])} == {MAYBE}
+
+
 def test_the_clear_match_wins_and_the_other_workshop_is_left_apart():
     other = replace(BASE, id=3, title="Atelier de conversation – niveau A2", slots=frozenset())
     pairs = {frozenset((p.first, p.second)): p.verdict for p in match_offers([BASE, other, copy(slots=frozenset())])}

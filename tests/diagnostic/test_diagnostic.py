@@ -208,3 +208,20 @@ def test_the_qpv_filter_keeps_the_courses_in_or_near_a_quartier_prioritaire(clie
     found = {c["id"] for c in client.get("/api/v1/courses", {"qpv": 0, "taille": 50}).json()["results"]}
     assert near.pk in found and far.pk not in found
     assert client.get("/api/v1/courses", {"qpv": 5000}).status_code == 422
+
+
+def test_a_zone_name_is_never_a_formula_in_the_downloads(client, territory):
+    Zone.objects.filter(zoning=territory, code="A").update(name="=HYPERLINK(\"http://x.invalid\")")
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/territoires/classement/bassins-test.xlsx").content)).active
+    names = [row[2] for row in sheet.iter_rows(min_row=2)]
+    assert all(cell.data_type == "s" for cell in names)
+    assert {cell.value for cell in names} == {"Bassin B", "'=HYPERLINK(\"http://x.invalid\")"}
+    body = client.get("/territoires/classement/bassins-test.csv").content.decode()
+    assert "'=HYPERLINK" in body and ",=HYPERLINK" not in body
+
+
+def test_the_form_keeps_a_qpv_distance_it_does_not_list(client):
+    load_qpv(Path(settings.BASE_DIR) / "data" / "territories" / "qpv2024_idf_simplifie_jondari.json")
+    html = client.get("/", {"qpv": 200}).content.decode()
+    assert '<option value="200" selected>' in html
+    assert html.index('value="0"') < html.index('value="200"') < html.index('value="300"')

@@ -34,15 +34,19 @@ class Command(BaseCommand):
             return
         # The sources' own values back in the records shown for a group (dedup/fusion.py); fused again below.
         restored = restore()
-        runs = []
-        for source in sources:
-            run = sync_source(source, force=options["force"])
-            runs.append(run)
-            self.stdout.write(self._line(run))
-        if any(r.outcome == SyncRun.Outcome.IMPORTED for r in runs):
-            self.stdout.write(match_courses().line())  # before publishing: the exports show each offer once
-        elif restored:
-            mark_groups()  # nothing imported: the same groups, their fields fused again
+        runs: list[SyncRun] = []
+        matched = False
+        try:
+            for source in sources:
+                run = sync_source(source, force=options["force"])
+                runs.append(run)
+                self.stdout.write(self._line(run))
+            if any(r.outcome == SyncRun.Outcome.IMPORTED for r in runs):
+                self.stdout.write(match_courses().line())  # before publishing: the exports show each offer once
+                matched = True
+        finally:
+            if restored and not matched:
+                mark_groups()  # nothing imported (or a failure): the same groups, their fields fused again
         if not options["no_publish"] and publish_after(runs):
             self.stdout.write(_("Exports publiés à nouveau."))
         failed = [r.source.name for r in runs if r.outcome == SyncRun.Outcome.FAILED]

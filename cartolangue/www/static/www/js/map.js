@@ -107,8 +107,11 @@
       style: { color: "#b2182b", weight: 1.5, fill: true, fillOpacity: 0.08 }
     });
     var overlays = {};
-    overlays[el.dataset.labelQpv] = layer;
-    L.control.layers(null, overlays, { collapsed: false, position: "bottomleft" }).addTo(map);
+    var name = document.createElement("span");  // Leaflet writes the name as HTML: give it text only
+    name.textContent = el.dataset.labelQpv;
+    overlays[name.outerHTML] = layer;
+    var control = L.control.layers(null, overlays, { collapsed: false, position: "bottomleft" }).addTo(map);
+    control.getContainer().setAttribute("aria-label", el.dataset.labelQpv);
     var loaded = false;
     function fill() {
       if (loaded) { return; }
