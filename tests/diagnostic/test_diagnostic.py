@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 import shapely
 from django.conf import settings
+from django.test import Client
 
 from cartolangue.diagnostic.figures import diagnostic
 from cartolangue.geo.models import Commune, NeedSource, Qpv, Zone, ZoneMembership, Zoning
@@ -196,6 +197,9 @@ def test_a_zone_page_and_its_printed_sheet(client, territory, tmp_path):
     path.write_bytes(response.content)
     text = " ".join(pdf.text(path).split())
     assert "Bassin B" in text and "60 000" in text.replace("\u202f", " ") and "Sarcelles" in text
+    # The new figures, read back from the PDF itself.
+    assert "Accès commune par commune" in text and "Cours du soir (km)" in text
+    assert "Places des sessions" in text and "Heures de cours par" in text  # labels wrap in their column
 
 
 def test_the_qpv_filter_keeps_the_courses_in_or_near_a_quartier_prioritaire(client):
@@ -225,3 +229,38 @@ def test_the_form_keeps_a_qpv_distance_it_does_not_list(client):
     html = client.get("/", {"qpv": 200}).content.decode()
     assert '<option value="200" selected>' in html
     assert html.index('value="0"') < html.index('value="200"') < html.index('value="300"')
+
+
+PUBLIC_READS = [
+    "/territoires/?carte=bassins-test",
+    "/territoires/bassins-test/A/",
+    "/territoires/bassins-test/A/fiche.pdf",
+    "/territoires/classement/bassins-test.csv",
+    "/territoires/acces/bassins-test.xlsx",
+    "/api/v1/territories/indicators?zonage=bassins-test",
+    "/api/v1/territories/access?zonage=bassins-test",
+    "/api/v1/territories/qpv.geojson",
+]
+
+
+@pytest.mark.parametrize("url", PUBLIC_READS)
+def test_the_diagnostic_is_public_and_read_only(territory, url):
+    """Anyone may read the diagnostic (open figures from open files); nobody may write through it."""
+    client = Client(enforce_csrf_checks=True)  # as a browser meets the server
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code in (403, 405)  # 403: the CSRF check comes first on the pages
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/territoires/acces/inconnu.csv", 404),
+        ("/territoires/acces/bassins-test.pdf", 404),
+        ("/territoires/bassins-test/A/?rayon=abc&type=inconnu", 200),  # named on the page, defaults used
+        ("/territoires/bassins-test/A/?type=%00", 400),
+        ("/api/v1/territories/access?zonage=bassins-test&rayon=abc", 422),
+        ("/api/v1/territories/access?zonage=bassins-test&type=inconnu", 422),
+    ],
+)
+def test_bad_parameters_are_named_never_a_server_error(client, territory, url, status):
+    assert client.get(url).status_code == status
