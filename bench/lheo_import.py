@@ -8,8 +8,10 @@ Steps: the demo generator makes N courses (seed 1), the LHEO writer exports them
 generator and writer as `generate_demo` and `export_lheo`), then in child processes, each measured with
 getrusage (peak RSS) and a wall clock:
   1. bare: lxml.iterparse over every <formation>, clearing as it goes (the floor any streaming reader pays);
-  2. import: `manage.py import_lheo FILE --source bench-lheo` (parse, XSD check per formation, mapping, write);
-  3. import --no-validate, to show what the per-formation XSD check costs.
+  2. import: `manage.py import_lheo FILE --source bench-lheo`, as a user runs it (parse, XSD check per
+     formation, mapping, write, then the matching of the courses several sources give);
+  3. import --no-match: the same without the matching, to show its share;
+  4. import --no-match --no-validate, to show what the per-formation XSD check costs.
 Prints actions/s, seconds, peak RSS and the import/bare ratio; `--json PATH` writes them.
 """
 
@@ -128,7 +130,11 @@ def main():
     }
 
     source = "bench-lheo"
-    for name, extra in (("import", []), ("import_no_validate", ["--no-validate"])):
+    for name, extra in (
+        ("import", []),
+        ("import_no_match", ["--no-match"]),
+        ("import_no_validate", ["--no-match", "--no-validate"]),
+    ):
         subprocess.run([python, __file__, "--cleanup"], check=True)
         seconds, rss, _out = peak_rss(
             [python, "manage.py", "import_lheo", str(path), "--source", source, "-v", "0", *extra]
@@ -143,7 +149,7 @@ def main():
 
     print(f"LHEO, {actions} actions, {figures['file_mb']} MiB, base {figures['database']}")
     print(f"{'':22} {'s':>8} {'actions/s':>10} {'RSS MiB':>8} {'× bare':>7}")
-    for name in ("bare", "import", "import_no_validate"):
+    for name in ("bare", "import", "import_no_match", "import_no_validate"):
         row = figures[name]
         ratio = row.get("ratio_to_bare", 1.0)
         print(f"{name:22} {row['seconds']:>8} {row['actions_per_s']:>10} {row['peak_rss_mib']:>8} {ratio:>7}")

@@ -17,7 +17,8 @@ For each database and size (demo generator, seed 1, date 2026-11-27: the same da
 - exports: the mixed API search load alone, then while 10 clients download the published exports, both through
   nginx with the shipped configuration (X-Accel-Redirect: nginx sends the files, not a worker)
   (bench/exports_load.py): search p95 and its change, download times (first byte, whole file).
-Prints a table per database and size and writes bench/results.json with the machine, versions and commit.
+Prints a table per database and size, then the floors (bench/floors.py) met or missed (a missed floor fails the
+run), and writes bench/results.json with the machine, versions and commit.
 
 Usage: .venv/bin/python bench/run.py [--smoke] [--sizes 10000,100000] [--databases sqlite,postgresql]
 PostgreSQL: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432), databases cartolangue_bench_<size>.
@@ -34,11 +35,13 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import write_load  # noqa: E402
 from bench.exports_load import search_during_downloads  # noqa: E402
+from bench.floors import floors  # noqa: E402
 from cartolangue.ops.front import free_port, nginx_front  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -440,10 +443,11 @@ def main():
         run([PYTHON, "bench/lheo_import.py", "--actions", str(actions), "--json", str(out)], import_url)
         imported = json.loads(out.read_text())
         results["runs"].append({"database": kind, "import": imported})
-        i, b = imported["import"], imported["bare"]
+        i, b, alone = imported["import"], imported["bare"], imported["import_no_match"]
         print(
-            f"\n== {kind}, LHEO import of {actions} actions: {i['actions_per_s']} actions/s, peak RSS "
-            f"{i['peak_rss_mib']} MiB, {i['ratio_to_bare']}× a bare iterparse ({b['actions_per_s']} actions/s)"
+            f"\n== {kind}, LHEO import of {actions} actions (with its matching): {i['actions_per_s']} actions/s, "
+            f"peak RSS {i['peak_rss_mib']} MiB, {i['ratio_to_bare']}× a bare iterparse ({b['actions_per_s']} "
+            f"actions/s); without the matching: {alone['actions_per_s']} actions/s, {alone['peak_rss_mib']} MiB"
         )
         # The same file imported again while gunicorn serves searches (bench/import_under_load.py).
         lheo = Path(tempfile.gettempdir()) / f"bench-lheo-{actions}.xml"
@@ -460,8 +464,16 @@ def main():
             f"search during that import ({loaded['import_s']} s): p95 {d['p95_ms']} ms (idle {idle['p95_ms']} ms), "
             f"max {d['max_ms']} ms, {d['errors']} errors in {d['requests']} requests"
         )
+    checked = [] if args.smoke else list(floors(results["runs"]))
+    results["floors"] = [{**asdict(floor), "met": floor.met} for floor in checked]
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+    if checked:
+        print("\n== floors (bench/floors.py)")
+        for floor in checked:
+            print(floor.line())
     print(f"\nresults: {args.out}")
+    if not all(floor.met for floor in checked):
+        raise SystemExit("a floor is missed")
     return None
 
 

@@ -19,26 +19,6 @@ def analyse_tables(*models, columns=()):
 
 
 @contextmanager
-def bulk_write_cache(mebibytes=64):
-    """On SQLite, a bigger page cache for the duration of a bulk write (an import): its inserts land all over
-    the indexes of tables that already hold tens of thousands of rows, and the default 2 MB cache re-reads
-    their pages again and again (50,000 LHEO actions: 1.2 s less in SQLite). The previous size comes back
-    after; the cache only takes memory as pages are read."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        previous = cursor.fetchone()[0]
-        cursor.execute(f"PRAGMA cache_size = {-1024 * int(mebibytes)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
-
-
-@contextmanager
 def constraints_checked_at_once():
     """On PostgreSQL, for a bulk write inside a transaction: foreign keys checked row by row as they are
     written, instead of all at commit. Django declares them DEFERRABLE INITIALLY DEFERRED, so an import

@@ -1,4 +1,4 @@
-"""`cartolangue.db`: plain-row inserts hold what the ORM would store; the bulk-write page cache; foreign keys
+"""`cartolangue.db`: plain-row inserts hold what the ORM would store; foreign keys
 checked as rows are written during a bulk write."""
 
 import datetime
@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from cartolangue.db import _preparer, bulk_write_cache, constraints_checked_at_once, insert_rows
+from cartolangue.db import _preparer, constraints_checked_at_once, insert_rows
 from cartolangue.offers.models import Course, CourseFunder, Session, TimeSlot
 from tests.factories import CourseFactory
 
@@ -91,25 +91,6 @@ def test_plain_rows_read_back_as_the_values_given():
 def test_decimals_go_through_the_field():
     field = Course._meta.get_field("cost_amount")
     assert _preparer(field)(Decimal("12.50")) == field.get_db_prep_save(Decimal("12.50"), connection)
-
-
-def _cache_size():
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        return cursor.fetchone()[0]
-
-
-@pytest.mark.django_db
-def test_a_bulk_write_has_a_bigger_page_cache_on_sqlite_then_the_previous_one():
-    if connection.vendor != "sqlite":
-        pytest.skip("the page cache setting is SQLite's; PostgreSQL's shared buffers are the server's")
-    before = _cache_size()
-    with bulk_write_cache(mebibytes=48):
-        assert _cache_size() == -48 * 1024
-    assert _cache_size() == before
-    with pytest.raises(ZeroDivisionError), bulk_write_cache():
-        raise ZeroDivisionError
-    assert _cache_size() == before
 
 
 @pytest.mark.django_db

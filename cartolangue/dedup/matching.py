@@ -52,7 +52,7 @@ STRUCTURE_SCORER = fuzz.token_sort_ratio
 WEIGHTS = {"structure": 0.3, "title": 0.25, "place": 0.15, "slots": 0.1, "level": 0.1, "type": 0.1}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Offer:
     """What the matcher knows of a course."""
 

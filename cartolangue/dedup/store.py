@@ -4,6 +4,10 @@ coordinator's decision on a pair is kept and wins over the matcher's verdict (AD
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from itertools import groupby
+from operator import itemgetter
+from typing import Any
 from dataclasses import dataclass, field
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -54,7 +58,10 @@ def rank_of(source: str, formats: dict[str, str]) -> int:
 
 
 def database_offers() -> list[Offer]:
-    """Every published course of a real source, as the matcher reads it (copies included: they are re-matched)."""
+    """Every published course of a real source, as the matcher reads it (copies included: they are re-matched).
+
+    Read in chunks, and each repeated value (a source, a structure's name, a timetable) kept once: at 100,000
+    courses the matcher's records are its largest memory, and an import runs it within its own peak."""
     courses = (
         Course.objects.filter(status=enums.PublicationStatus.PUBLISHED)
         .exclude(source=DEMO_SOURCE)
@@ -77,27 +84,35 @@ def database_offers() -> list[Offer]:
         )
     )
     formats = _format_of_sources()
-    slots: dict[int, set] = defaultdict(set)
-    for course_id, weekday, starts_at in TimeSlot.objects.values_list("course_id", "weekday", "starts_at"):
-        slots[course_id].add((weekday, starts_at.hour * 60 + starts_at.minute))
-    first_sessions = dict(
-        Session.objects.values("course_id").annotate(first=Min("starts_on")).values_list("course_id", "first")
-    )
+    once: dict[Any, Any] = {}  # one object per distinct value: a string, a timetable, a date
+
+    def shared(value: Any) -> Any:
+        return once.setdefault(value, value)
+
+    slots = _timetables(shared)
+    first_sessions = {
+        course_id: shared(first)
+        for course_id, first in Session.objects.values("course_id")
+        .annotate(first=Min("starts_on"))
+        .values_list("course_id", "first")
+        .iterator(chunk_size=BATCH)
+    }
+    none: frozenset[tuple[int, int]] = frozenset()
     return [
         Offer(
             id=pk,
-            source=source,
+            source=shared(source),
             commune=commune,
             latitude=latitude,
             longitude=longitude,
             structure=structure,
-            siret=siret,
-            structure_name=structure_name,
-            title=name,
-            course_type=course_type,
+            siret=shared(siret),
+            structure_name=shared(structure_name),
+            title=shared(name),
+            course_type=shared(course_type),
             # The record's own level, not one fusion took from a copy: matching compares what the sources said.
             level=fusion.own_level(level, fused),
-            slots=frozenset(slots.get(pk, ())),
+            slots=slots.get(pk, none),
             first_session=first_sessions.get(pk),
             # A remote course's place says nothing of where it is given: as little as a commune's centre.
             approximate=approximate or modality == enums.Modality.REMOTE,
@@ -120,8 +135,19 @@ def database_offers() -> list[Offer]:
             level,
             source_id,
             fused,
-        ) in courses
+        ) in courses.iterator(chunk_size=BATCH)
     ]
+
+
+def _timetables(shared: Callable[[Any], Any]) -> dict[int, frozenset[tuple[int, int]]]:
+    """Each course's weekly slots as (weekday, start in minutes), a timetable shared by the courses that have it."""
+    rows = TimeSlot.objects.order_by("course_id").values_list("course_id", "weekday", "starts_at")
+    timetables: dict[int, frozenset[tuple[int, int]]] = {}
+    for course_id, group in groupby(rows.iterator(chunk_size=BATCH), key=itemgetter(0)):
+        timetables[course_id] = shared(
+            frozenset((weekday, starts_at.hour * 60 + starts_at.minute) for _id, weekday, starts_at in group)
+        )
+    return timetables
 
 
 def _republished(source: str, source_id: str, formats: dict[str, str]) -> tuple[str, str] | None:

@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from cartolangue.db import analyse_tables, bulk_write_cache, constraints_checked_at_once, insert_rows
+from cartolangue.db import analyse_tables, constraints_checked_at_once, insert_rows
 from cartolangue.interop.checks import check_course
 from cartolangue.interop.errors import RecordError
 from cartolangue.interop.geography import Geography
@@ -722,9 +722,9 @@ def run_import(
     A reader's fatal error (unreadable file, wrong format) propagates and the transaction rolls back."""
     started = time.perf_counter()
     report.dry_run = dry_run
-    # The search's data-version token is renewed once, not per row; SQLite gets a bigger page cache meanwhile;
+    # The search's data-version token is renewed once, not per row;
     # PostgreSQL checks foreign keys as rows are written, not all at commit.
-    with _fewer_collections(), bulk_write_cache(), _atomic_run(dry_run), constraints_checked_at_once(), renewed_once():
+    with _fewer_collections(), _atomic_run(dry_run), constraints_checked_at_once(), renewed_once():
         writer = Writer(report, authority=authority)
         for item in items:
             if isinstance(item, CourseRecord):
