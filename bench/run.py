@@ -20,7 +20,7 @@ For each database and size (demo generator, seed 1, date 2026-11-27: the same da
 Prints a table per database and size, then the floors (bench/floors.py) met or missed (a missed floor fails the
 run), and writes bench/results.json with the machine, versions and commit.
 
-Usage: .venv/bin/python bench/run.py [--smoke] [--sizes 10000,100000] [--databases sqlite,postgresql]
+Usage: .venv/bin/python bench/run.py [--smoke] [--sizes 10000,100000] [--databases sqlite,postgresql] [--no-import]
 PostgreSQL: BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432), databases cartolangue_bench_<size>.
 """
 
@@ -390,6 +390,9 @@ def main():
     parser.add_argument(
         "--exports-only", action="store_true", help="only the search load during export downloads, through nginx"
     )
+    parser.add_argument(
+        "--no-import", action="store_true", help="skip the import phases (search, exports and print only)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
     args = parser.parse_args()
@@ -431,7 +434,7 @@ def main():
             results["runs"].append(result)
             print_table(kind, size, result)
             print(f"flyer render: median {result['flyer']['median_s']} s over {flyers}")
-        if args.exports_only:
+        if args.exports_only or args.no_import:
             continue
         import_url = database_url(kind, f"import{actions}")
         if kind == "postgresql":
