@@ -1,8 +1,9 @@
 """gunicorn settings, for production and the benchmark: `gunicorn -c config/gunicorn.py config.wsgi`.
 
-The application is loaded, and the search index built (`cartolangue.search.live.warm_up`), in the master
-process before it forks the workers: they start with the index in memory, shared copy-on-write, instead of
-each building it at its first searches (4 s at 100,000 courses). See docs/adr/0011-web-stack.md.
+The application is loaded, its URL modules and translations too, and the search index built
+(`cartolangue.search.live.warm_up`), in the master process before it forks the workers: they start with the
+index in memory, shared copy-on-write, instead of each building it at its first searches (4 s at 100,000
+courses). See docs/adr/0011-web-stack.md.
 Environment: GUNICORN_BIND (default 127.0.0.1:8000), WEB_CONCURRENCY (workers, default 2), GUNICORN_TIMEOUT
 (seconds, default 30).
 
@@ -47,6 +48,7 @@ def when_ready(server):
 
     for message in check_data_version_watch():  # a search that would not see the writes to some tables
         server.log.error("%s: %s %s", message.id, message.msg, message.hint)
+    _load_what_requests_load_lazily()
     start = time.perf_counter()
     try:
         index = warm_up()
@@ -56,3 +58,17 @@ def when_ready(server):
         server.log.info("Search index ready: %d courses in %.1f s", index.size, time.perf_counter() - start)
     finally:
         connections.close_all()  # a connection must not be shared by the forked workers
+
+
+def _load_what_requests_load_lazily() -> None:
+    """The URL modules (hence the PDF stack and the API's schemas: about 2 s) and every language's translation
+    catalogue, loaded in the master: Django loads them at a process's first request, and each worker would
+    otherwise hold its first requests that long after every start (a stall in the first seconds' p95)."""
+    from django.conf import settings
+    from django.urls import get_resolver
+    from django.utils import translation
+
+    get_resolver().url_patterns  # noqa: B018 (the property imports every URL module)
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            translation.gettext("Chercher des cours")

@@ -443,12 +443,21 @@ def test_the_gunicorn_master_builds_the_whole_index_before_forking():
     default order are built in the master, and its database connection is closed before the workers fork."""
     import importlib
 
+    from django.urls import clear_url_caches, get_resolver
+    from django.utils.translation import trans_real
+
     gunicorn_config = importlib.import_module("config.gunicorn")
     assert gunicorn_config.preload_app is True
     DataVersion.objects.get_or_create(id=1, defaults={"token": "restored-by-the-test"})
     course("au démarrage")
     server = type("Server", (), {"log": _Log()})()
+    clear_url_caches()  # as in a new process: URL modules not read yet
+    assert "url_patterns" not in vars(get_resolver())
+    trans_real._translations.pop("ar", None)
     gunicorn_config.when_ready(server)
+    # What Django loads at a process's first request is loaded before the fork: no worker's first request waits.
+    assert "url_patterns" in vars(get_resolver())
+    assert "ar" in trans_real._translations
     if not getattr(connection, "is_in_memory_db", lambda: False)():  # Django keeps a test's memory database
         assert connection.connection is None  # closed: no socket or file handle shared with the workers
     index = course_index()
