@@ -61,14 +61,17 @@ def when_ready(server):
 
 
 def _load_what_requests_load_lazily() -> None:
-    """The URL modules (hence the PDF stack and the API's schemas: about 2 s) and every language's translation
-    catalogue, loaded in the master: Django loads them at a process's first request, and each worker would
-    otherwise hold its first requests that long after every start (a stall in the first seconds' p95)."""
+    """The URL modules (hence the PDF stack and the API's schemas: about 2 s), every language's translation
+    catalogue and table of URL names, loaded in the master: Django loads them at a process's first request, and
+    each worker would otherwise hold its first requests that long after every start (a stall in the first
+    seconds' p95)."""
     from django.conf import settings
     from django.urls import get_resolver
     from django.utils import translation
 
-    get_resolver().url_patterns  # noqa: B018 (the property imports every URL module)
+    resolver = get_resolver()
+    resolver.url_patterns  # noqa: B018 (the property imports every URL module)
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("Chercher des cours")
+            resolver.reverse_dict  # noqa: B018 (the property builds the language's table for `reverse`)

@@ -458,6 +458,7 @@ def test_the_gunicorn_master_builds_the_whole_index_before_forking():
     # What Django loads at a process's first request is loaded before the fork: no worker's first request waits.
     assert "url_patterns" in vars(get_resolver())
     assert "ar" in trans_real._translations
+    assert "ar" in get_resolver()._reverse_dict
     if not getattr(connection, "is_in_memory_db", lambda: False)():  # Django keeps a test's memory database
         assert connection.connection is None  # closed: no socket or file handle shared with the workers
     index = course_index()
