@@ -376,7 +376,7 @@ def print_exports(kind, size, exports):
             f"{x['alone']['p95_ms']} → {x['during']['p95_ms']} ms ({x['p95_change_pct']} %), "
             f"{x['during']['errors']} errors; {d['count']} downloads ({d['errors']} failed), first byte p50/p95 "
             f"{d['ttfb_p50_ms']}/{d['ttfb_p95_ms']} ms, whole file p50/p95 {d['total_p50_ms']}/{d['total_p95_ms']} "
-            f"ms, largest {d['largest_mib']} MiB sent"
+            f"ms, largest {d['largest_mib']} MiB sent, {d['received_mib_s']} MiB/s received in all"
         )
 
 
