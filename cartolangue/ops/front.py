@@ -19,14 +19,18 @@ VARIABLES = ROOT / "deploy" / "nginx" / "variables"
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
+# Debian's /etc/nginx/nginx.conf, which the site file is deployed under, as far as serving goes: a worker per
+# core, sendfile, its connection count; then only this run's paths and logs.
 MAIN_CONF = """daemon off;
 {user}
-worker_processes 1;
+worker_processes auto;
 pid {tmp}/nginx.pid;
 error_log {tmp}/error.log warn;
 load_module {brotli};
-events {{ worker_connections 256; }}
+events {{ worker_connections 768; }}
 http {{
+    sendfile on;
+    tcp_nopush on;
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
     access_log off;
